@@ -1,0 +1,952 @@
+/**
+ * A small, allocation-free (per call) zlib deflater whose output is byte-identical to C zlib
+ * 1.2.13's `compress2` — and therefore to CPython's `zlib.compress(data, level)` — for levels 4..9
+ * (the levels served by zlib's `deflate_slow` lazy-matching path), windowBits 15, memLevel 8 and
+ * the default strategy.
+ *
+ * Why it exists: node:zlib's `deflateSync` costs 8-16 µs per call on a ~100-byte token payload
+ * (native stream setup and teardown dominate), and Node bundles Chromium's zlib, whose output
+ * differs from stock zlib. Tokens that must match Python byte for byte need stock zlib's exact
+ * choices, so this file re-implements the parts of deflate.c and trees.c that matter for a single
+ * block:
+ *
+ * - `deflate_slow` (lazy match evaluation) and `longest_match` (hash-chain search);
+ * - `_tr_tally`, `build_tree`, `gen_bitlen`, `gen_codes`, `scan_tree`, `send_tree`,
+ *   `build_bl_tree`, `send_all_trees`, `compress_block` and `_tr_flush_block`'s choice between
+ *   stored, static and dynamic blocks.
+ *
+ * Scope is deliberately limited to inputs of at most {@link EXACT_DEFLATE_LIMIT} bytes: zlib then
+ * emits exactly one (final) block and never slides its window, so none of `fill_window`'s sliding,
+ * multi-block flushing or `deflate_stored` logic is needed. Anything larger, and levels outside
+ * 4..9, are delegated to node:zlib (correct output, not necessarily identical bytes).
+ *
+ * All working memory (window, hash tables, trees, heap, symbol buffer, output buffer) is allocated
+ * once at module load and reused; every call runs to completion synchronously before the next
+ * can start, so sharing it is safe.
+ */
+import { deflateSync } from 'node:zlib';
+
+/** Largest input this deflater handles itself (single block, no window slide); bigger inputs are delegated to node:zlib. */
+// zlib flushes a block when its symbol buffer holds (lit_bufsize - 1) = 16383 symbols
+// (sym_end = (lit_bufsize-1)*3, lit_bufsize = 1 << (memLevel + 6)). Every symbol consumes at
+// least one input byte, so at most 16382 bytes can never fill it: one block, no window slide
+// (the window is 32 KiB and would only slide at strstart >= w_size + MAX_DIST).
+export const EXACT_DEFLATE_LIMIT: number = 16382;
+
+// ---------------------------------------------------------------------------------------------
+// Constants (zlib.h / deflate.h / trees.c names)
+// ---------------------------------------------------------------------------------------------
+
+const MIN_MATCH = 3;
+const MAX_MATCH = 258;
+/** deflate.h MIN_LOOKAHEAD: MAX_MATCH + MIN_MATCH + 1. */
+const MIN_LOOKAHEAD = MAX_MATCH + MIN_MATCH + 1;
+const W_SIZE = 1 << 15;
+/** deflate.h MAX_DIST(s): w_size - MIN_LOOKAHEAD. */
+const MAX_DIST = W_SIZE - MIN_LOOKAHEAD;
+/** deflate.c TOO_FAR: a length-3 match farther than this costs more than three literals. */
+const TOO_FAR = 4096;
+/** hash_bits = memLevel + 7 = 15; hash_shift = (hash_bits + MIN_MATCH - 1) / MIN_MATCH = 5. */
+const HASH_MASK = (1 << 15) - 1;
+const HASH_SHIFT = 5;
+
+const LITERALS = 256;
+const END_BLOCK = 256;
+const LENGTH_CODES = 29;
+/** Literal/length alphabet size actually used (288 exist, 286 and 287 never occur). */
+const L_CODES = LITERALS + 1 + LENGTH_CODES;
+const D_CODES = 30;
+const BL_CODES = 19;
+/** Heap big enough for the largest tree (2 * L_CODES + 1), used for all three trees. */
+const HEAP_SIZE = 2 * L_CODES + 1;
+const MAX_BITS = 15;
+const MAX_BL_BITS = 7;
+const REP_3_6 = 16;
+const REPZ_3_10 = 17;
+const REPZ_11_138 = 18;
+
+const STORED_BLOCK = 0;
+const STATIC_TREES = 1;
+const DYN_TREES = 2;
+
+const EXTRA_LBITS = Uint8Array.of(
+  0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+);
+const EXTRA_DBITS = Uint8Array.of(
+  0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+);
+const EXTRA_BLBITS = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7);
+/** trees.c bl_order: the order in which bit-length code lengths are sent. */
+const BL_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15);
+
+/**
+ * deflate.c configuration_table for the deflate_slow levels, indexed by level:
+ * good_length, max_lazy, nice_length, max_chain.
+ */
+const CONFIG: readonly (readonly [number, number, number, number])[] = [
+  [0, 0, 0, 0], // 0..3 are not handled here (deflate_stored / deflate_fast)
+  [0, 0, 0, 0],
+  [0, 0, 0, 0],
+  [0, 0, 0, 0],
+  [4, 4, 16, 16],
+  [8, 16, 32, 32],
+  [8, 16, 128, 128],
+  [8, 32, 128, 256],
+  [32, 128, 258, 1024],
+  [32, 258, 258, 4096],
+];
+
+// ---------------------------------------------------------------------------------------------
+// Static tables, built once (trees.c tr_static_init)
+// ---------------------------------------------------------------------------------------------
+
+/** _length_code[match length - MIN_MATCH] = length code 0..28. */
+const LENGTH_CODE = new Uint8Array(MAX_MATCH - MIN_MATCH + 1);
+/** base_length[code] = first (match length - MIN_MATCH) of that code. */
+const BASE_LENGTH = new Uint16Array(LENGTH_CODES);
+/** _dist_code: distance-1 < 256 index directly; otherwise 256 + ((distance-1) >> 7). */
+const DIST_CODE = new Uint8Array(512);
+const BASE_DIST = new Uint16Array(D_CODES);
+/** Bit-reversal of one byte, used by bi_reverse. */
+const REV8 = new Uint8Array(256);
+/** static_ltree / static_dtree code lengths and (already bit-reversed) codes. */
+const STATIC_LLEN = new Uint16Array(L_CODES + 2);
+const STATIC_LCODE = new Uint16Array(L_CODES + 2);
+const STATIC_DLEN = new Uint16Array(D_CODES);
+const STATIC_DCODE = new Uint16Array(D_CODES);
+
+/** trees.c bi_reverse: reverse the low `len` bits of `code` (1 <= len <= 15). */
+function biReverse(code: number, len: number): number {
+  return ((REV8[code & 0xff]! << 8) | REV8[(code >>> 8) & 0xff]!) >>> (16 - len);
+}
+
+{
+  for (let i = 0; i < 256; i++) {
+    let r = 0;
+    for (let b = 0; b < 8; b++) r |= ((i >>> b) & 1) << (7 - b);
+    REV8[i] = r;
+  }
+
+  let length = 0;
+  let code = 0;
+  for (code = 0; code < LENGTH_CODES - 1; code++) {
+    BASE_LENGTH[code] = length;
+    for (let n = 0; n < 1 << EXTRA_LBITS[code]!; n++) LENGTH_CODE[length++] = code;
+  }
+  // Match length 258 (index 255) could be code 284 + 5 extra bits or code 285; zlib
+  // overwrites the table entry so it uses the cheaper code 285.
+  LENGTH_CODE[length - 1] = code;
+
+  let dist = 0;
+  for (code = 0; code < 16; code++) {
+    BASE_DIST[code] = dist;
+    for (let n = 0; n < 1 << EXTRA_DBITS[code]!; n++) DIST_CODE[dist++] = code;
+  }
+  dist >>= 7; // from now on, all distances are divided by 128
+  for (; code < D_CODES; code++) {
+    BASE_DIST[code] = dist << 7;
+    for (let n = 0; n < 1 << (EXTRA_DBITS[code]! - 7); n++) DIST_CODE[256 + dist++] = code;
+  }
+
+  // The fixed literal/length tree of RFC 1951 section 3.2.6, coded with gen_codes' rule.
+  const count = new Uint16Array(MAX_BITS + 1);
+  for (let n = 0; n < L_CODES + 2; n++) {
+    const len = n <= 143 ? 8 : n <= 255 ? 9 : n <= 279 ? 7 : 8;
+    STATIC_LLEN[n] = len;
+    count[len]!++;
+  }
+  const next = new Uint16Array(MAX_BITS + 1);
+  let c = 0;
+  for (let bits = 1; bits <= MAX_BITS; bits++) {
+    c = (c + count[bits - 1]!) << 1;
+    next[bits] = c;
+  }
+  for (let n = 0; n < L_CODES + 2; n++) {
+    const len = STATIC_LLEN[n]!;
+    STATIC_LCODE[n] = biReverse(next[len]!++, len);
+  }
+  for (let n = 0; n < D_CODES; n++) {
+    STATIC_DLEN[n] = 5;
+    STATIC_DCODE[n] = biReverse(n, 5);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared working memory (deflate_state), allocated once
+// ---------------------------------------------------------------------------------------------
+
+/** Input copy followed by zeros: longest_match may read up to MAX_MATCH bytes past the data. */
+const window = new Uint8Array(EXACT_DEFLATE_LIMIT + MAX_MATCH + MIN_MATCH + 8);
+/**
+ * head[hash] = base + position of the latest string with that hash. Values <= `base` are stale
+ * entries from earlier calls (or position 0, which zlib also treats as NIL), so the 32K-entry
+ * table never needs clearing until `base` nears 2^32.
+ */
+const head = new Uint32Array(HASH_MASK + 1);
+let base = 0;
+/** prev[pos] = previous position with the same hash (0 = NIL); written before it is ever read. */
+const prev = new Uint16Array(EXACT_DEFLATE_LIMIT);
+
+/** The symbol buffer (zlib's sym_buf): distance (0 for a literal) and literal / length - 3. */
+const symDist = new Uint16Array(EXACT_DEFLATE_LIMIT);
+const symLc = new Uint8Array(EXACT_DEFLATE_LIMIT);
+let symNext = 0;
+
+/**
+ * One Huffman tree (zlib's ct_data array plus its tree_desc). zlib overlays Freq/Code and
+ * Dad/Len in unions; separate arrays are equivalent because each field is dead by the time its
+ * partner is written (see gen_bitlen / gen_codes).
+ */
+interface Tree {
+  readonly freq: Int32Array;
+  readonly len: Uint16Array;
+  readonly code: Uint16Array;
+  readonly dad: Uint16Array;
+  /** static_tree lengths for static_len accounting, or null for the bit-length tree. */
+  readonly staticLen: Uint16Array | null;
+  readonly extraBits: Uint8Array;
+  readonly extraBase: number;
+  readonly elems: number;
+  readonly maxLength: number;
+  /** Largest code with non-zero frequency, set by build_tree. */
+  maxCode: number;
+}
+
+function makeTree(
+  elems: number,
+  staticLen: Uint16Array | null,
+  extraBits: Uint8Array,
+  extraBase: number,
+  maxLength: number,
+): Tree {
+  const size = 2 * elems + 1; // leaves + internal nodes (+1 keeps the scan_tree guard in range)
+  return {
+    freq: new Int32Array(size),
+    len: new Uint16Array(size),
+    code: new Uint16Array(size),
+    dad: new Uint16Array(size),
+    staticLen,
+    extraBits,
+    extraBase,
+    elems,
+    maxLength,
+    maxCode: 0,
+  };
+}
+
+const lTree = makeTree(L_CODES, STATIC_LLEN, EXTRA_LBITS, LITERALS + 1, MAX_BITS);
+const dTree = makeTree(D_CODES, STATIC_DLEN, EXTRA_DBITS, 0, MAX_BITS);
+const blTree = makeTree(BL_CODES, null, EXTRA_BLBITS, 0, MAX_BL_BITS);
+
+const heap = new Int32Array(HEAP_SIZE);
+const depth = new Uint8Array(HEAP_SIZE);
+const blCount = new Uint16Array(MAX_BITS + 1);
+const nextCode = new Uint16Array(MAX_BITS + 1);
+let heapLen = 0;
+let heapMax = 0;
+/** Bit length of the block with dynamic trees / static trees (trees.c opt_len, static_len). */
+let optLen = 0;
+let staticLen = 0;
+
+/**
+ * Output: 2-byte header + worst case block (a stored block: 5 + input bytes) + 4-byte trailer,
+ * with slack. The block type is chosen from exact bit counts before anything is written, and the
+ * chosen encoding is never larger than a stored block plus a few bytes.
+ */
+const out = new Uint8Array(EXACT_DEFLATE_LIMIT + 64);
+let outPos = 0;
+/** Pending bits, LSB first (zlib's bi_buf / bi_valid); always < 8 bits between sendBits calls. */
+let bitBuf = 0;
+let bitCount = 0;
+
+/** trees.c send_bits: append `length` (<= 16) bits of `value`, least significant first. */
+function sendBits(value: number, length: number): void {
+  bitBuf |= value << bitCount;
+  bitCount += length;
+  while (bitCount >= 8) {
+    out[outPos++] = bitBuf;
+    bitBuf >>>= 8;
+    bitCount -= 8;
+  }
+}
+
+/** trees.c bi_windup: flush the remaining bits, zero-padded to a byte boundary. */
+function biWindup(): void {
+  if (bitCount > 0) out[outPos++] = bitBuf;
+  bitBuf = 0;
+  bitCount = 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// deflate.c: longest_match and deflate_slow
+// ---------------------------------------------------------------------------------------------
+
+/** deflate_state.match_start: set by longest_match, persists across calls like zlib's field. */
+let matchStart = 0;
+
+/**
+ * deflate.c longest_match (portable, non-UNALIGNED_OK flavour). Walks the hash chain from
+ * `curMatch`, returning the best length found (at least `prevLength`, which is where zlib starts
+ * `best_len`), clamped to `lookahead`; `matchStart` is updated when a longer match is found.
+ */
+function longestMatch(
+  curMatch: number,
+  strstart: number,
+  lookahead: number,
+  prevLength: number,
+  goodMatch: number,
+  niceLength: number,
+  maxChain: number,
+): number {
+  const win = window;
+  let chainLength = maxChain;
+  let bestLen = prevLength;
+  // Stop searching when a match this long is found; never look for more than is left.
+  const niceMatch = niceLength > lookahead ? lookahead : niceLength;
+  // Positions at or below `limit` are too far back (always NIL = 0 for inputs this small).
+  const limit = strstart > MAX_DIST ? strstart - MAX_DIST : 0;
+  const strend = strstart + MAX_MATCH;
+  let scanEnd1 = win[strstart + bestLen - 1];
+  let scanEnd = win[strstart + bestLen];
+  const scan0 = win[strstart];
+  const scan1 = win[strstart + 1];
+
+  // Do not waste too much time if we already have a good match.
+  if (prevLength >= goodMatch) chainLength >>= 2;
+
+  do {
+    // Cheap rejections first, in zlib's order: a candidate can only beat best_len if it
+    // agrees at best_len and best_len - 1, and it must share the first two bytes. The third
+    // byte then matches too (same hash, HASH_BITS >= 8), so the comparison starts at 3.
+    if (
+      win[curMatch + bestLen] !== scanEnd ||
+      win[curMatch + bestLen - 1] !== scanEnd1 ||
+      win[curMatch] !== scan0 ||
+      win[curMatch + 1] !== scan1
+    ) {
+      continue;
+    }
+    let scan = strstart + 3;
+    let match = curMatch + 3;
+    // zlib compares in unrolled groups of 8 up to strend; since strend - (strstart + 2) = 256 is
+    // a multiple of 8 this is exactly "first mismatch before strend, else strend". Bytes past
+    // the input read as the window's zero fill, as in zlib.
+    while (scan < strend && win[scan] === win[match]) {
+      scan++;
+      match++;
+    }
+    const len = scan - strstart;
+    if (len > bestLen) {
+      matchStart = curMatch;
+      bestLen = len;
+      if (len >= niceMatch) break;
+      scanEnd1 = win[strstart + bestLen - 1];
+      scanEnd = win[strstart + bestLen];
+    }
+  } while ((curMatch = prev[curMatch]!) > limit && --chainLength !== 0);
+
+  return bestLen <= lookahead ? bestLen : lookahead;
+}
+
+/**
+ * deflate.c deflate_slow with flush = Z_FINISH, specialised to "all input already in the window"
+ * (fill_window read everything on its first call). Lazy evaluation: a match found at strstart is
+ * only emitted if the match at strstart + 1 is not longer; otherwise the byte becomes a literal.
+ * Fills the symbol buffer and the literal / distance frequencies (_tr_tally).
+ */
+function deflateSlow(length: number, level: number): void {
+  const config = CONFIG[level]!;
+  const goodMatch = config[0];
+  const maxLazy = config[1];
+  const niceLength = config[2];
+  const maxChain = config[3];
+  const win = window;
+  const lFreq = lTree.freq;
+  const dFreq = dTree.freq;
+  const hashBase = base;
+
+  let strstart = 0;
+  let lookahead = length;
+  let matchLength = MIN_MATCH - 1;
+  let prevLength = MIN_MATCH - 1;
+  let prevMatch = 0;
+  let matchAvailable = false;
+  let sym = 0;
+  matchStart = 0;
+
+  // fill_window: "Initialize the hash value now that we have some input". UPDATE_HASH is a
+  // rolling hash; after three updates it is ((w[p] << 10) ^ (w[p+1] << 5) ^ w[p+2]) & 0x7fff,
+  // and inserts below happen at consecutive positions, so it stays exact.
+  let insH = 0;
+  if (length >= MIN_MATCH) insH = ((win[0]! << HASH_SHIFT) ^ win[1]!) & HASH_MASK;
+
+  while (lookahead !== 0) {
+    // INSERT_STRING(s, s->strstart, hash_head): link strstart into its hash chain.
+    let hashHead = 0;
+    if (lookahead >= MIN_MATCH) {
+      insH = ((insH << HASH_SHIFT) ^ win[strstart + 2]!) & HASH_MASK;
+      const h = head[insH]!;
+      hashHead = h > hashBase ? h - hashBase : 0;
+      prev[strstart] = hashHead;
+      head[insH] = hashBase + strstart;
+    }
+
+    // Find the longest match, discarding those <= prev_length.
+    prevLength = matchLength;
+    prevMatch = matchStart;
+    matchLength = MIN_MATCH - 1;
+
+    if (hashHead !== 0 && prevLength < maxLazy && strstart - hashHead <= MAX_DIST) {
+      matchLength = longestMatch(
+        hashHead,
+        strstart,
+        lookahead,
+        prevLength,
+        goodMatch,
+        niceLength,
+        maxChain,
+      );
+      // A length-3 match too far back is not worth it (TOO_FAR). Note that matchStart may be
+      // stale here (longest_match found nothing longer than prev_length), exactly as in zlib.
+      if (matchLength === MIN_MATCH && strstart - matchStart > TOO_FAR) {
+        matchLength = MIN_MATCH - 1;
+      }
+    }
+
+    if (prevLength >= MIN_MATCH && matchLength <= prevLength) {
+      // The previous match is at least as good as the current one: emit it.
+      const maxInsert = strstart + lookahead - MIN_MATCH;
+      // _tr_tally_dist(s, strstart - 1 - prev_match, prev_length - MIN_MATCH)
+      const dist = strstart - 1 - prevMatch;
+      const lc = prevLength - MIN_MATCH;
+      symDist[sym] = dist;
+      symLc[sym] = lc;
+      sym++;
+      lFreq[LENGTH_CODE[lc]! + LITERALS + 1]!++;
+      const d = dist - 1;
+      dFreq[d < 256 ? DIST_CODE[d]! : DIST_CODE[256 + (d >>> 7)]!]!++;
+
+      // Insert the strings of the match into the hash table (strstart-1 and strstart are
+      // already in), except the last MIN_MATCH-1 bytes of input, which have no full hash.
+      lookahead -= prevLength - 1;
+      prevLength -= 2;
+      do {
+        if (++strstart <= maxInsert) {
+          insH = ((insH << HASH_SHIFT) ^ win[strstart + 2]!) & HASH_MASK;
+          const h = head[insH]!;
+          prev[strstart] = h > hashBase ? h - hashBase : 0;
+          head[insH] = hashBase + strstart;
+        }
+      } while (--prevLength !== 0);
+      matchAvailable = false;
+      matchLength = MIN_MATCH - 1;
+      strstart++;
+    } else if (matchAvailable) {
+      // No better match here: the previous byte becomes a literal and this one waits.
+      const c = win[strstart - 1]!;
+      symDist[sym] = 0;
+      symLc[sym] = c;
+      sym++;
+      lFreq[c]!++;
+      strstart++;
+      lookahead--;
+    } else {
+      // No previous match to compare with: wait for the next step to decide.
+      matchAvailable = true;
+      strstart++;
+      lookahead--;
+    }
+  }
+  if (matchAvailable) {
+    const c = win[strstart - 1]!;
+    symDist[sym] = 0;
+    symLc[sym] = c;
+    sym++;
+    lFreq[c]!++;
+  }
+  symNext = sym;
+}
+
+// ---------------------------------------------------------------------------------------------
+// trees.c: Huffman tree construction
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * trees.c pqdownheap with the `smaller` macro: order by frequency, ties broken by subtree depth
+ * (shallower first; equal depth counts as smaller), which keeps zlib's trees as flat as possible.
+ */
+function pqdownheap(freq: Int32Array, k: number): void {
+  const v = heap[k]!;
+  const fv = freq[v]!;
+  const dv = depth[v]!;
+  let j = k << 1;
+  while (j <= heapLen) {
+    // Set j to the smaller of the two children.
+    if (j < heapLen) {
+      const a = heap[j + 1]!;
+      const b = heap[j]!;
+      const fa = freq[a]!;
+      const fb = freq[b]!;
+      if (fa < fb || (fa === fb && depth[a]! <= depth[b]!)) j++;
+    }
+    // Exit if v is smaller than both children.
+    const w = heap[j]!;
+    const fw = freq[w]!;
+    if (fv < fw || (fv === fw && dv <= depth[w]!)) break;
+    heap[k] = w;
+    k = j;
+    j <<= 1;
+  }
+  heap[k] = v;
+}
+
+/**
+ * trees.c gen_bitlen: turn the tree shape into code lengths (limited to the tree's max length,
+ * redistributing overflowed lengths as zlib does), count codes per length in blCount, and
+ * accumulate the block's bit cost with dynamic (opt_len) and static (static_len) trees.
+ */
+function genBitlen(tree: Tree): void {
+  const { freq, len, dad, staticLen: stree, extraBits, extraBase, maxLength, maxCode } = tree;
+  let overflow = 0;
+  blCount.fill(0);
+
+  // In the first pass, compute the optimal bit lengths (which may overflow in the case of the
+  // bit length tree). Parents come before children in heap[heap_max..], so the parent's length
+  // is known; the root gets 0.
+  len[heap[heapMax]!] = 0;
+  let h: number;
+  for (h = heapMax + 1; h < HEAP_SIZE; h++) {
+    const n = heap[h]!;
+    let bits = len[dad[n]!]! + 1;
+    if (bits > maxLength) {
+      bits = maxLength;
+      overflow++;
+    }
+    len[n] = bits;
+    if (n > maxCode) continue; // not a leaf node
+    blCount[bits]!++;
+    const xbits = n >= extraBase ? extraBits[n - extraBase]! : 0;
+    const f = freq[n]!;
+    optLen += f * (bits + xbits);
+    if (stree !== null) staticLen += f * (stree[n]! + xbits);
+  }
+  if (overflow === 0) return;
+
+  // Find the first bit length which could increase: move one leaf down the tree and one
+  // overflow item up as its brother; each step fixes two overflows.
+  do {
+    let bits = maxLength - 1;
+    while (blCount[bits] === 0) bits--;
+    blCount[bits]!--;
+    blCount[bits + 1]! += 2;
+    blCount[maxLength]!--;
+    overflow -= 2;
+  } while (overflow > 0);
+
+  // Recompute all bit lengths, scanning in increasing frequency (h is HEAP_SIZE here).
+  for (let bits = maxLength; bits !== 0; bits--) {
+    let n = blCount[bits]!;
+    while (n !== 0) {
+      const m = heap[--h]!;
+      if (m > maxCode) continue;
+      if (len[m] !== bits) {
+        optLen += (bits - len[m]!) * freq[m]!;
+        len[m] = bits;
+      }
+      n--;
+    }
+  }
+}
+
+/**
+ * trees.c gen_codes: canonical Huffman codes from the lengths (blCount from gen_bitlen), stored
+ * bit-reversed because deflate sends Huffman codes most significant bit first.
+ */
+function genCodes(tree: Tree): void {
+  const { len, code: codes, maxCode } = tree;
+  let code = 0;
+  for (let bits = 1; bits <= MAX_BITS; bits++) {
+    code = (code + blCount[bits - 1]!) << 1;
+    nextCode[bits] = code;
+  }
+  for (let n = 0; n <= maxCode; n++) {
+    const l = len[n]!;
+    if (l === 0) continue;
+    codes[n] = biReverse(nextCode[l]!++, l);
+  }
+}
+
+/**
+ * trees.c build_tree: Huffman tree for the tree's frequencies; sets len, code and maxCode, and
+ * updates optLen / staticLen.
+ */
+function buildTree(tree: Tree): void {
+  const { freq, len, dad, elems, staticLen: stree } = tree;
+  let maxCode = -1;
+
+  // Construct the initial heap, with the least frequent element in heap[1] (heap[0] unused).
+  heapLen = 0;
+  heapMax = HEAP_SIZE;
+  for (let n = 0; n < elems; n++) {
+    if (freq[n] !== 0) {
+      heap[++heapLen] = maxCode = n;
+      depth[n] = 0;
+    } else {
+      len[n] = 0;
+    }
+  }
+
+  // The pkzip format requires at least one distance code and at least two codes of some kind,
+  // so force fake nodes of frequency 1; their cost is taken back out of opt_len / static_len.
+  while (heapLen < 2) {
+    const node = maxCode < 2 ? ++maxCode : 0;
+    heap[++heapLen] = node;
+    freq[node] = 1;
+    depth[node] = 0;
+    optLen--;
+    if (stree !== null) staticLen -= stree[node]!;
+  }
+  tree.maxCode = maxCode;
+
+  // Establish sub-heaps of increasing lengths.
+  for (let n = heapLen >> 1; n >= 1; n--) pqdownheap(freq, n);
+
+  // Repeatedly combine the two least frequent nodes under a new internal node.
+  let node = elems;
+  do {
+    // pqremove
+    const n = heap[1]!;
+    heap[1] = heap[heapLen--]!;
+    pqdownheap(freq, 1);
+    const m = heap[1]!;
+
+    // Keep the nodes sorted by frequency (gen_bitlen walks them from the top).
+    heap[--heapMax] = n;
+    heap[--heapMax] = m;
+
+    freq[node] = freq[n]! + freq[m]!;
+    const dn = depth[n]!;
+    const dm = depth[m]!;
+    depth[node] = (dn >= dm ? dn : dm) + 1;
+    dad[n] = node;
+    dad[m] = node;
+    heap[1] = node++;
+    pqdownheap(freq, 1);
+  } while (heapLen >= 2);
+
+  heap[--heapMax] = heap[1]!;
+
+  genBitlen(tree);
+  genCodes(tree);
+}
+
+/**
+ * trees.c scan_tree: count how the code lengths of `tree` will be run-length coded (codes 16,
+ * 17, 18), into the bit-length tree's frequencies. Sets zlib's 0xffff guard at maxCode + 1.
+ */
+function scanTree(tree: Tree): void {
+  const len = tree.len;
+  const maxCode = tree.maxCode;
+  const blFreq = blTree.freq;
+  let prevlen = -1;
+  let nextlen = len[0]!;
+  let count = 0;
+  let maxCount = 7;
+  let minCount = 4;
+
+  if (nextlen === 0) {
+    maxCount = 138;
+    minCount = 3;
+  }
+  len[maxCode + 1] = 0xffff; // guard
+
+  for (let n = 0; n <= maxCode; n++) {
+    const curlen = nextlen;
+    nextlen = len[n + 1]!;
+    if (++count < maxCount && curlen === nextlen) {
+      continue;
+    } else if (count < minCount) {
+      blFreq[curlen]! += count;
+    } else if (curlen !== 0) {
+      if (curlen !== prevlen) blFreq[curlen]!++;
+      blFreq[REP_3_6]!++;
+    } else if (count <= 10) {
+      blFreq[REPZ_3_10]!++;
+    } else {
+      blFreq[REPZ_11_138]!++;
+    }
+    count = 0;
+    prevlen = curlen;
+    if (nextlen === 0) {
+      maxCount = 138;
+      minCount = 3;
+    } else if (curlen === nextlen) {
+      maxCount = 6;
+      minCount = 3;
+    } else {
+      maxCount = 7;
+      minCount = 4;
+    }
+  }
+}
+
+/** trees.c send_tree: emit `tree`'s code lengths with the same run-length coding as scan_tree. */
+function sendTree(tree: Tree): void {
+  const len = tree.len;
+  const maxCode = tree.maxCode;
+  const blLen = blTree.len;
+  const blCode = blTree.code;
+  let prevlen = -1;
+  let nextlen = len[0]!;
+  let count = 0;
+  let maxCount = 7;
+  let minCount = 4;
+
+  // The guard at len[maxCode + 1] was set by scan_tree.
+  if (nextlen === 0) {
+    maxCount = 138;
+    minCount = 3;
+  }
+
+  for (let n = 0; n <= maxCode; n++) {
+    const curlen = nextlen;
+    nextlen = len[n + 1]!;
+    if (++count < maxCount && curlen === nextlen) {
+      continue;
+    } else if (count < minCount) {
+      do {
+        sendBits(blCode[curlen]!, blLen[curlen]!);
+      } while (--count !== 0);
+    } else if (curlen !== 0) {
+      if (curlen !== prevlen) {
+        sendBits(blCode[curlen]!, blLen[curlen]!);
+        count--;
+      }
+      sendBits(blCode[REP_3_6]!, blLen[REP_3_6]!);
+      sendBits(count - 3, 2);
+    } else if (count <= 10) {
+      sendBits(blCode[REPZ_3_10]!, blLen[REPZ_3_10]!);
+      sendBits(count - 3, 3);
+    } else {
+      sendBits(blCode[REPZ_11_138]!, blLen[REPZ_11_138]!);
+      sendBits(count - 11, 7);
+    }
+    count = 0;
+    prevlen = curlen;
+    if (nextlen === 0) {
+      maxCount = 138;
+      minCount = 3;
+    } else if (curlen === nextlen) {
+      maxCount = 6;
+      minCount = 3;
+    } else {
+      maxCount = 7;
+      minCount = 4;
+    }
+  }
+}
+
+/**
+ * trees.c build_bl_tree: the tree for the code lengths of the other two trees. Returns the
+ * index in BL_ORDER of the last bit-length code to send (at least 3: 4 codes are always sent).
+ */
+function buildBlTree(): number {
+  scanTree(lTree);
+  scanTree(dTree);
+  buildTree(blTree);
+  let maxBlIndex: number;
+  for (maxBlIndex = BL_CODES - 1; maxBlIndex >= 3; maxBlIndex--) {
+    if (blTree.len[BL_ORDER[maxBlIndex]!] !== 0) break;
+  }
+  // Add the header cost: 3 bits per sent bit-length code, plus HLIT, HDIST and HCLEN.
+  optLen += 3 * (maxBlIndex + 1) + 5 + 5 + 4;
+  return maxBlIndex;
+}
+
+/** trees.c compress_block: the buffered symbols with the given trees, then END_BLOCK. */
+function compressBlock(
+  lCode: Uint16Array,
+  lLen: Uint16Array,
+  dCode: Uint16Array,
+  dLen: Uint16Array,
+): void {
+  // sendBits inlined with local state: this loop runs once per symbol.
+  const o = out;
+  let pos = outPos;
+  let buf = bitBuf;
+  let cnt = bitCount;
+  for (let sx = 0; sx < symNext; sx++) {
+    const dist = symDist[sx]!;
+    let lc = symLc[sx]!;
+    if (dist === 0) {
+      buf |= lCode[lc]! << cnt; // literal byte
+      cnt += lLen[lc]!;
+    } else {
+      // lc is the match length - MIN_MATCH.
+      let code = LENGTH_CODE[lc]!;
+      buf |= lCode[code + LITERALS + 1]! << cnt;
+      cnt += lLen[code + LITERALS + 1]!;
+      let extra = EXTRA_LBITS[code]!;
+      if (extra !== 0) {
+        lc -= BASE_LENGTH[code]!;
+        buf |= lc << cnt;
+        cnt += extra;
+      }
+      while (cnt >= 8) {
+        o[pos++] = buf;
+        buf >>>= 8;
+        cnt -= 8;
+      }
+      const d = dist - 1; // match distance - 1
+      code = d < 256 ? DIST_CODE[d]! : DIST_CODE[256 + (d >>> 7)]!;
+      buf |= dCode[code]! << cnt;
+      cnt += dLen[code]!;
+      extra = EXTRA_DBITS[code]!;
+      if (extra !== 0) {
+        while (cnt >= 8) {
+          o[pos++] = buf;
+          buf >>>= 8;
+          cnt -= 8;
+        }
+        buf |= (d - BASE_DIST[code]!) << cnt;
+        cnt += extra;
+      }
+    }
+    while (cnt >= 8) {
+      o[pos++] = buf;
+      buf >>>= 8;
+      cnt -= 8;
+    }
+  }
+  outPos = pos;
+  bitBuf = buf;
+  bitCount = cnt;
+  sendBits(lCode[END_BLOCK]!, lLen[END_BLOCK]!);
+}
+
+/**
+ * trees.c _tr_flush_block with last = 1 and buf = the whole input: build the trees, then emit
+ * whichever of stored / static / dynamic zlib would pick, using zlib's exact byte estimates.
+ */
+function flushBlock(storedLen: number): void {
+  optLen = 0;
+  staticLen = 0;
+  buildTree(lTree);
+  buildTree(dTree);
+  const maxBlIndex = buildBlTree();
+
+  // Block lengths in bytes, including the 3-bit block header.
+  let optLenb = (optLen + 3 + 7) >>> 3;
+  const staticLenb = (staticLen + 3 + 7) >>> 3;
+  if (staticLenb <= optLenb) optLenb = staticLenb;
+
+  if (storedLen + 4 <= optLenb) {
+    // _tr_stored_block: header bits, align, LEN, NLEN, raw bytes.
+    sendBits((STORED_BLOCK << 1) + 1, 3);
+    biWindup();
+    out[outPos++] = storedLen & 0xff;
+    out[outPos++] = storedLen >>> 8;
+    out[outPos++] = ~storedLen & 0xff;
+    out[outPos++] = (~storedLen >>> 8) & 0xff;
+    out.set(window.subarray(0, storedLen), outPos);
+    outPos += storedLen;
+  } else if (staticLenb === optLenb) {
+    sendBits((STATIC_TREES << 1) + 1, 3);
+    compressBlock(STATIC_LCODE, STATIC_LLEN, STATIC_DCODE, STATIC_DLEN);
+  } else {
+    sendBits((DYN_TREES << 1) + 1, 3);
+    // send_all_trees
+    const lcodes = lTree.maxCode + 1;
+    const dcodes = dTree.maxCode + 1;
+    const blcodes = maxBlIndex + 1;
+    sendBits(lcodes - 257, 5);
+    sendBits(dcodes - 1, 5);
+    sendBits(blcodes - 4, 4);
+    for (let rank = 0; rank < blcodes; rank++) sendBits(blTree.len[BL_ORDER[rank]!]!, 3);
+    sendTree(lTree);
+    sendTree(dTree);
+    compressBlock(lTree.code, lTree.len, dTree.code, dTree.len);
+  }
+  biWindup();
+}
+
+/** adler32 of `data` (RFC 1950), as an unsigned 32-bit number. */
+function adler32(data: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  const n = data.length;
+  let i = 0;
+  while (i < n) {
+    // 3800 bytes keep b below 2^31 (small-integer arithmetic) before the modulo.
+    const end = Math.min(i + 3800, n);
+    for (; i < end; i++) {
+      a += data[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/**
+ * zlib stream (RFC 1950) of `input` at `level` (default 6), byte-identical to zlib 1.2.13 for input.length <= EXACT_DEFLATE_LIMIT.
+ *
+ * Levels 4..9 (and -1, meaning 6) are compressed here exactly as zlib 1.2.13's `compress2` /
+ * CPython's `zlib.compress(input, level)` would. Larger inputs and levels 0..3 go to node:zlib's
+ * `deflateSync` (a valid stream, not necessarily the same bytes); invalid levels throw there.
+ * The result is always a fresh array.
+ *
+ * @example
+ * ```ts
+ * import { deflateZlib } from './deflate.ts';
+ *
+ * const z = deflateZlib(new TextEncoder().encode('{"uid":"user-12345"}'));
+ * // z starts with 0x78 0x9c and equals Python's zlib.compress(b'{"uid":"user-12345"}')
+ * ```
+ */
+export function deflateZlib(input: Uint8Array, level = 6): Uint8Array {
+  if (level === -1) level = 6;
+  const length = input.length;
+  if (length > EXACT_DEFLATE_LIMIT || !(level >= 4 && level <= 9) || !Number.isInteger(level)) {
+    return new Uint8Array(deflateSync(input, { level }));
+  }
+
+  // The window: the input followed by zeros, as zlib's fill_window leaves it (WIN_INIT).
+  window.set(input);
+  window.fill(0, length, length + MAX_MATCH + MIN_MATCH);
+
+  // Stale hash heads are recognised by being <= base; renew the table only near 2^32.
+  if (base > 0xffffffff - 2 * (EXACT_DEFLATE_LIMIT + 1)) {
+    head.fill(0);
+    base = 0;
+  }
+
+  // init_block: reset the frequencies; END_BLOCK always occurs once.
+  lTree.freq.fill(0, 0, L_CODES);
+  dTree.freq.fill(0, 0, D_CODES);
+  blTree.freq.fill(0, 0, BL_CODES);
+  lTree.freq[END_BLOCK] = 1;
+
+  deflateSlow(length, level);
+  base += length + 1;
+
+  // Header (deflate.c): CMF 0x78 (deflate, 32K window), FLG with level_flags and FCHECK.
+  const levelFlags = level < 6 ? 1 : level === 6 ? 2 : 3;
+  let header = (0x78 << 8) | (levelFlags << 6);
+  header += 31 - (header % 31);
+  out[0] = header >>> 8;
+  out[1] = header & 0xff;
+  outPos = 2;
+  bitBuf = 0;
+  bitCount = 0;
+
+  flushBlock(length);
+
+  const adler = adler32(input);
+  out[outPos++] = adler >>> 24;
+  out[outPos++] = (adler >>> 16) & 0xff;
+  out[outPos++] = (adler >>> 8) & 0xff;
+  out[outPos++] = adler & 0xff;
+  return out.slice(0, outPos);
+}

@@ -1,0 +1,43 @@
+/**
+ * `tessera/itsdangerous`: signers and serializers byte-compatible with Python itsdangerous 2.x.
+ *
+ * @example
+ * ```ts
+ * import { URLSafeTimedSerializer } from 'tessera/itsdangerous';
+ * const s = new URLSafeTimedSerializer(['old-secret', 'new-secret'], { salt: 'reset-password' });
+ * const token = s.dumps({ uid: 42 });
+ * const { value, renew } = s.safeLoads(token, { maxAge: '1h' }) as { value: unknown; renew: boolean };
+ * ```
+ * @module
+ */
+export { base64Decode, base64Encode, bytesToInt, intToBytes } from './encoding.ts';
+export { type KeyDerivation, type SafeResult, Signer, type SignerOptions } from './signer.ts';
+export {
+  type TimedUnsignOptions,
+  type Timestamped,
+  TimestampSigner,
+  type TimestampSignerOptions,
+  timestampToDate,
+} from './timestamp-signer.ts';
+export {
+  type DataSerializer,
+  type Loaded,
+  type LoadsOptions,
+  pythonJson,
+  Serializer,
+  type SerializerOptions,
+  type TimedLoadsOptions,
+  TimedSerializer,
+  type TimedSerializerOptions,
+} from './serializer.ts';
+export { URLSafeSerializer, URLSafeTimedSerializer, type URLSafeOptions } from './url-safe.ts';
+export type { StandardSchemaV1 } from './standard-schema.ts';
+export {
+  BadData,
+  BadHeader,
+  BadPayload,
+  BadSignature,
+  BadTimeSignature,
+  PayloadTooLarge,
+  SignatureExpired,
+} from '../core/errors.ts';
