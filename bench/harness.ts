@@ -58,7 +58,11 @@ function timeSync(fn: () => unknown, ms: number): number {
   return (ops * 1000) / (now - start);
 }
 
-async function timeAsync(fn: () => Promise<unknown>, inFlight: number, ms: number): Promise<number> {
+async function timeAsync(
+  fn: () => Promise<unknown>,
+  inFlight: number,
+  ms: number,
+): Promise<number> {
   let ops = 0;
   const start = performance.now();
   let now = start;
@@ -118,7 +122,11 @@ export async function runGroups(
 }
 
 function fmtOps(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0);
+  return n >= 1e6
+    ? `${(n / 1e6).toFixed(2)}M`
+    : n >= 1e3
+      ? `${(n / 1e3).toFixed(1)}k`
+      : n.toFixed(0);
 }
 
 /** Markdown table of results, one section per group. */
@@ -128,7 +136,13 @@ export function formatResults(results: BenchResult[]): string {
   for (const r of results) {
     if (r.group !== group) {
       group = r.group;
-      lines.push('', `### ${group}`, '', '| case | bytes | ops/s (median) | spread | × floor |', '|---|---:|---:|---:|---:|');
+      lines.push(
+        '',
+        `### ${group}`,
+        '',
+        '| case | bytes | ops/s (median) | spread | × floor |',
+        '|---|---:|---:|---:|---:|',
+      );
     }
     const ratio = r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)} %`;
     lines.push(

@@ -10,7 +10,9 @@ const STD_ALPHABET = /^[A-Za-z0-9+/]*$/;
 
 /** base64url without padding (RFC 4648 §5). */
 export function encodeBase64Url(bytes: Uint8Array): string {
-  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)).toString('base64url');
+  return (
+    Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+  ).toString('base64url');
 }
 
 /** Standard base64 (RFC 4648 §4), padded unless `pad` is false. */

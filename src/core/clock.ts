@@ -10,7 +10,8 @@ export type Clock = () => number;
 /** Validate a `now` option; return the clock to use. */
 export function clockOption(now: unknown, option = 'now'): Clock {
   if (now === undefined) return Date.now;
-  if (typeof now !== 'function') throw new TypeError(`${option} must be a function returning milliseconds`);
+  if (typeof now !== 'function')
+    throw new TypeError(`${option} must be a function returning milliseconds`);
   return now as Clock;
 }
 
@@ -46,7 +47,9 @@ export function durationSeconds(value: unknown, option: string): number {
   if (typeof value === 'string') {
     const m = DURATION.exec(value);
     if (m) return Number(m[1]) * (UNIT_SECONDS[m[2] ?? 's'] ?? 1);
-    throw new RangeError(`${option} must be seconds or a string like "15m", "2h", "7d"; got ${JSON.stringify(value)}`);
+    throw new RangeError(
+      `${option} must be seconds or a string like "15m", "2h", "7d"; got ${JSON.stringify(value)}`,
+    );
   }
   throw new TypeError(`${option} must be a number of seconds or a duration string`);
 }

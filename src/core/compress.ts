@@ -4,8 +4,9 @@
  * byte-identical to CPython's and cost no native stream setup; inflate is bounded: it never
  * produces more than `maxOutputLength` bytes, and says so with a typed error.
  */
-import { BadPayload, PayloadTooLarge } from './errors.ts';
+
 import { deflateZlib } from './deflate.ts';
+import { BadPayload, PayloadTooLarge } from './errors.ts';
 import { InflateError, inflateZlib } from './inflate.ts';
 
 /** Default cap on inflated size: 256 KiB. */
@@ -29,12 +30,18 @@ export function deflate(data: Uint8Array, level = 6): Uint8Array {
  * Inflate a zlib stream of at most `maxOutputLength` bytes. Throws {@link PayloadTooLarge} past the
  * cap and {@link BadPayload} (with `message`) for a stream that is not valid zlib.
  */
-export function inflateBounded(data: Uint8Array, maxOutputLength: number, message: string): Uint8Array {
+export function inflateBounded(
+  data: Uint8Array,
+  maxOutputLength: number,
+  message: string,
+): Uint8Array {
   try {
     return inflateZlib(data, maxOutputLength);
   } catch (err) {
     if (err instanceof InflateError && err.reason === 'too-large') {
-      throw new PayloadTooLarge(`Payload inflates past the ${maxOutputLength}-byte limit`, { cause: err });
+      throw new PayloadTooLarge(`Payload inflates past the ${maxOutputLength}-byte limit`, {
+        cause: err,
+      });
     }
     throw new BadPayload(message, { cause: err });
   }

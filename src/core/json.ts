@@ -9,8 +9,8 @@
  *
  * Writing: {@link pyDumps} writes what Python's `json.dumps` writes for the same value
  * (separators, `ensure_ascii` escapes, float repr, `sort_keys`), for formats whose originals
- * sign its output. Integral JS numbers are written as Python ints; other numbers as Python
- * floats; `bigint` as an int of any size; a `Map` keeps its insertion order (JS objects put
+ * sign its output. Safe integers (|n| < 2**53) are written as Python ints; other numbers as
+ * Python floats (`1e+16`, `2.5`); `bigint` as an int of any size; a `Map` keeps its insertion order (JS objects put
  * integer-like keys first, Python does not).
  */
 
@@ -197,7 +197,8 @@ function pyNumber(x: number, allowNan: boolean): string {
     if (!allowNan) throw new RangeError('Out of range float values are not JSON compliant');
     return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
   }
-  if (Number.isInteger(x)) return Object.is(x, -0) ? '0' : BigInt(x).toString();
+  // Integers JS holds exactly are Python ints; anything larger was a float (use bigint for big ints).
+  if (Number.isSafeInteger(x)) return Object.is(x, -0) ? '0' : String(x);
   return pyFloatRepr(x);
 }
 
@@ -261,7 +262,11 @@ export function pyDumps(value: unknown, options: PyDumpsOptions = {}): string {
   const seen = new Set<object>();
 
   const write = (v: unknown): string | undefined => {
-    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      typeof (v as { toJSON?: unknown }).toJSON === 'function'
+    ) {
       v = (v as { toJSON: () => unknown }).toJSON();
     }
     switch (typeof v) {
@@ -301,13 +306,14 @@ export function pyDumps(value: unknown, options: PyDumpsOptions = {}): string {
   };
 
   const text = write(value);
-  if (text === undefined) throw new TypeError(`Object of type ${typeof value} is not JSON serializable`);
+  if (text === undefined)
+    throw new TypeError(`Object of type ${typeof value} is not JSON serializable`);
   return text;
 }
 
 // Exponents print differently, and JSON.stringify turns NaN/Infinity into null where Python
 // writes literals: when either could be present, take the exact path.
-const NOT_FAST = /\d[eE][+-]|null/;
+const NOT_FAST = /\d[eE][+-]|null|\d{16}/;
 
 /**
  * Python's compact JSON (`separators=(",", ":")`, `ensure_ascii=False`), as itsdangerous' URL-safe

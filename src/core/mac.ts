@@ -4,8 +4,8 @@
  * an equal-length check; `===` never touches a MAC.
  */
 import { Buffer } from 'node:buffer';
-import * as crypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** Digests the itsdangerous, ska and Ax_Handoff originals name. */
 export type Digest = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
@@ -31,7 +31,8 @@ export function assertDigest(
   allowed: readonly string[] | 'any' = DIGESTS,
 ): string {
   if (typeof name !== 'string') throw new TypeError(`${option} must be a string`);
-  const ok = allowed === 'any' ? isHashAvailable(name) : allowed.includes(name) && isHashAvailable(name);
+  const ok =
+    allowed === 'any' ? isHashAvailable(name) : allowed.includes(name) && isHashAvailable(name);
   if (!ok) {
     const list = allowed === 'any' ? 'a hash node:crypto supports' : allowed.join(', ');
     throw new RangeError(`${option} must be one of ${list}; got ${JSON.stringify(name)}`);
@@ -45,7 +46,11 @@ export function importHmacKey(key: Uint8Array): KeyObject {
 }
 
 /** HMAC-`digest` of `data` under `key` (strings are hashed as UTF-8). */
-export function hmac(digest: string, key: KeyObject | Uint8Array, data: string | Uint8Array): Buffer {
+export function hmac(
+  digest: string,
+  key: KeyObject | Uint8Array,
+  data: string | Uint8Array,
+): Buffer {
   return crypto.createHmac(digest, key).update(data).digest();
 }
 
@@ -60,8 +65,9 @@ export function hmacParts(
   return h.digest();
 }
 
-const oneShot = (crypto as { hash?: (alg: string, data: string | Uint8Array, enc: 'buffer') => Buffer })
-  .hash;
+const oneShot = (
+  crypto as { hash?: (alg: string, data: string | Uint8Array, enc: 'buffer') => Buffer }
+).hash;
 
 /** Hash of `data` (strings as UTF-8). Uses the one-shot `crypto.hash` where it exists. */
 export function hash(digest: string, data: string | Uint8Array): Buffer {

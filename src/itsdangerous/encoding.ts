@@ -6,11 +6,18 @@
  */
 import { Buffer } from 'node:buffer';
 
-/** `base64_encode`: base64url without padding. */
+/**
+ * `base64_encode`: base64url without padding.
+ *
+ * @example
+ * ```ts
+ * base64Encode(new Uint8Array([0xff, 0xfe])); // '__4'
+ * ```
+ */
 export function base64Encode(bytes: Uint8Array): string {
-  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)).toString(
-    'base64url',
-  );
+  return (
+    Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+  ).toString('base64url');
 }
 
 const CANONICAL = /^[A-Za-z0-9_-]*$/;
@@ -37,6 +44,13 @@ export function base64DecodeText(text: string): Buffer | undefined {
  * `base64_decode` of bytes, literally (spec §2): pad to a multiple of 4 counting every byte,
  * accept both alphabets, skip non-alphabet bytes, stop at a completing pad sequence, reject a
  * left-over partial quad. `undefined` where Python raises.
+ *
+ * @example
+ * ```ts
+ * base64Decode(Buffer.from('__4')); // <Buffer ff fe>
+ * base64Decode(Buffer.from('//4=')); // <Buffer ff fe> (both alphabets, padding)
+ * base64Decode(Buffer.from('A')); // undefined (Python raises)
+ * ```
  */
 export function base64Decode(input: Uint8Array): Buffer | undefined {
   const total = input.length + ((4 - (input.length % 4)) % 4);
@@ -47,7 +61,8 @@ export function base64Decode(input: Uint8Array): Buffer | undefined {
   let left = 0;
   for (let i = 0; i < total; i++) {
     let c = i < input.length ? (input[i] as number) : EQ;
-    if (c === 0x2d) c = 0x2b; // '-' → '+'
+    if (c === 0x2d)
+      c = 0x2b; // '-' → '+'
     else if (c === 0x5f) c = 0x2f; // '_' → '/'
     if (c === EQ) {
       // a2b_base64: a pad counts only after two data characters of the quad; a full quad stops.
@@ -83,9 +98,17 @@ export function base64Decode(input: Uint8Array): Buffer | undefined {
 /** Largest timestamp Python's `datetime` can hold (9999-12-31T23:59:59Z). */
 export const MAX_DATETIME_SECONDS = 253402300799;
 
-/** `int_to_bytes`: minimal big-endian bytes of 0 <= n < 2**64 (0 → empty). */
+/**
+ * `int_to_bytes`: minimal big-endian bytes of 0 <= n < 2**53 (0 → empty).
+ *
+ * @example
+ * ```ts
+ * intToBytes(256); // <Buffer 01 00>
+ * ```
+ */
 export function intToBytes(n: number): Buffer {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('timestamp must be a whole number of seconds >= 0');
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError('timestamp must be a whole number of seconds >= 0');
   const bytes: number[] = [];
   let v = n;
   while (v > 0) {
@@ -99,6 +122,11 @@ export function intToBytes(n: number): Buffer {
  * `bytes_to_int` for at most 8 bytes (`undefined` for more, as Python's struct fails). Values
  * above 2**53 lose precision, which is harmless: anything past {@link MAX_DATETIME_SECONDS} is
  * treated alike, as a date Python cannot represent.
+ *
+ * @example
+ * ```ts
+ * bytesToInt(new Uint8Array([1, 0])); // 256
+ * ```
  */
 export function bytesToInt(bytes: Uint8Array): number | undefined {
   if (bytes.length > 8) return undefined;

@@ -10,15 +10,17 @@
  * ```
  * @module
  */
-export { base64Decode, base64Encode, bytesToInt, intToBytes } from './encoding.ts';
-export { type KeyDerivation, type SafeResult, Signer, type SignerOptions } from './signer.ts';
+
 export {
-  type TimedUnsignOptions,
-  type Timestamped,
-  TimestampSigner,
-  type TimestampSignerOptions,
-  timestampToDate,
-} from './timestamp-signer.ts';
+  BadData,
+  BadHeader,
+  BadPayload,
+  BadSignature,
+  BadTimeSignature,
+  PayloadTooLarge,
+  SignatureExpired,
+} from '../core/errors.ts';
+export { base64Decode, base64Encode, bytesToInt, intToBytes } from './encoding.ts';
 export {
   type DataSerializer,
   type Loaded,
@@ -30,14 +32,13 @@ export {
   TimedSerializer,
   type TimedSerializerOptions,
 } from './serializer.ts';
-export { URLSafeSerializer, URLSafeTimedSerializer, type URLSafeOptions } from './url-safe.ts';
+export { type KeyDerivation, type SafeResult, Signer, type SignerOptions } from './signer.ts';
 export type { StandardSchemaV1 } from './standard-schema.ts';
 export {
-  BadData,
-  BadHeader,
-  BadPayload,
-  BadSignature,
-  BadTimeSignature,
-  PayloadTooLarge,
-  SignatureExpired,
-} from '../core/errors.ts';
+  type TimedUnsignOptions,
+  type Timestamped,
+  TimestampSigner,
+  type TimestampSignerOptions,
+  timestampToDate,
+} from './timestamp-signer.ts';
+export { type URLSafeOptions, URLSafeSerializer, URLSafeTimedSerializer } from './url-safe.ts';

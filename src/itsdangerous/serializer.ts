@@ -11,7 +11,7 @@ import { Buffer } from 'node:buffer';
 import type { BytesLike } from '../core/bytes.ts';
 import { type Clock, clockOption, durationSeconds } from '../core/clock.ts';
 import { BadData, BadPayload, BadSignature, SignatureExpired } from '../core/errors.ts';
-import { parseJson, pyDumps, type PyDumpsOptions } from '../core/json.ts';
+import { type PyDumpsOptions, parseJson, pyDumps } from '../core/json.ts';
 import type { SecretOrRing } from '../core/keys.ts';
 import { keyRing } from '../core/keys.ts';
 import { type SafeResult, Signer, type SignerOptions } from './signer.ts';
@@ -66,7 +66,8 @@ export interface LoadsOptions<S extends StandardSchemaV1 | undefined = undefined
 export type Loaded<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown;
 
 const DEFAULT_SALT = 'itsdangerous';
-const LOAD_MESSAGE = 'Could not load the payload because an exception occurred on unserializing the data.';
+const LOAD_MESSAGE =
+  'Could not load the payload because an exception occurred on unserializing the data.';
 const MAX_SALT_CACHE = 32;
 
 /** @internal One way to verify a token: a signer, and whether a match means "re-issue". */
@@ -76,14 +77,18 @@ interface Unsigner {
 }
 
 /** @internal Apply a Standard Schema synchronously. */
-export function applySchema(schema: StandardSchemaV1 | undefined, value: unknown, payload: Uint8Array): unknown {
+export function applySchema(
+  schema: StandardSchemaV1 | undefined,
+  value: unknown,
+  payload: string,
+): unknown {
   if (schema === undefined) return value;
   const result = schema['~standard'].validate(value);
   if (result instanceof Promise) throw new TypeError('schema must validate synchronously');
   if (result.issues) {
     const first = result.issues[0];
     throw new BadPayload(`Payload does not match the schema${first ? `: ${first.message}` : ''}`, {
-      payload,
+      payload: Buffer.from(payload),
       cause: result.issues,
     });
   }
@@ -110,9 +115,11 @@ export class Serializer {
   protected readonly fallbackOptions: readonly Omit<SignerOptions, 'salt'>[];
   protected readonly serializer: DataSerializer;
   readonly #unsigners = new Map<string, Unsigner[]>();
+  #defaultUnsigners: Unsigner[] | undefined;
 
   constructor(secretKey: SecretOrRing, options: SerializerOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('options must be an object');
     keyRing(secretKey, 'secretKey');
     this.secretKey = secretKey;
     this.salt = options.salt === null ? null : Buffer.from(options.salt ?? DEFAULT_SALT);
@@ -146,18 +153,29 @@ export class Serializer {
 
   /** @internal `iter_unsigners`, built once per salt. */
   protected unsigners(salt: BytesLike | null | undefined): Unsigner[] {
+    if (salt == null && this.#defaultUnsigners !== undefined) return this.#defaultUnsigners;
     const effective = salt ?? this.salt;
     const cacheKey = effective === null ? '' : `:${Buffer.from(effective).toString('hex')}`;
     let list = this.#unsigners.get(cacheKey);
     if (list === undefined) {
-      list = [{ signer: this.createSigner(this.secretKey, { ...this.signerOptions, salt: effective }), fallback: false }];
+      list = [
+        {
+          signer: this.createSigner(this.secretKey, { ...this.signerOptions, salt: effective }),
+          fallback: false,
+        },
+      ];
       const keys = Array.isArray(this.secretKey) ? this.secretKey : [this.secretKey as BytesLike];
       for (const fallback of this.fallbackOptions) {
-        for (const key of keys) list.push({ signer: this.createSigner(key, { ...fallback, salt: effective }), fallback: true });
+        for (const key of keys)
+          list.push({
+            signer: this.createSigner(key, { ...fallback, salt: effective }),
+            fallback: true,
+          });
       }
       if (this.#unsigners.size >= MAX_SALT_CACHE) this.#unsigners.clear();
       this.#unsigners.set(cacheKey, list);
     }
+    if (salt == null) this.#defaultUnsigners = list;
     return list;
   }
 
@@ -198,12 +216,18 @@ export class Serializer {
    * s.loads(s.dumps({ id: 5 })); // { id: 5 }
    * ```
    */
-  loads<S extends StandardSchemaV1 | undefined = undefined>(token: string, options: LoadsOptions<S> = {}): Loaded<S> {
+  loads<S extends StandardSchemaV1 | undefined = undefined>(
+    token: string,
+    options: LoadsOptions<S> = {},
+  ): Loaded<S> {
     return this.loadsWithKey(token, options).value as Loaded<S>;
   }
 
   /** @internal `loads`, also saying whether a non-primary key matched. */
-  protected loadsWithKey(token: string, options: LoadsOptions<StandardSchemaV1 | undefined>): { value: unknown; renew: boolean } {
+  protected loadsWithKey(
+    token: string,
+    options: LoadsOptions<StandardSchemaV1 | undefined>,
+  ): { value: unknown; renew: boolean } {
     if (typeof token !== 'string') throw new BadSignature('token must be a string');
     let last: BadSignature | undefined;
     for (const { signer, fallback } of this.unsigners(options.salt)) {
@@ -219,7 +243,7 @@ export class Serializer {
         throw err;
       }
       const text = value as string;
-      const loaded = applySchema(options.schema, this.loadPayload(text), Buffer.from(text));
+      const loaded = applySchema(options.schema, this.loadPayload(text), text);
       return { value: loaded, renew: fallback || key > 0 };
     }
     throw last ?? new BadSignature('No signer could verify the token');
@@ -287,8 +311,10 @@ export interface TimedSerializerOptions extends SerializerOptions {
 }
 
 /** Options of timed `loads`. */
-export interface TimedLoadsOptions<S extends StandardSchemaV1 | undefined = undefined, R extends boolean = false>
-  extends LoadsOptions<S>,
+export interface TimedLoadsOptions<
+  S extends StandardSchemaV1 | undefined = undefined,
+  R extends boolean = false,
+> extends LoadsOptions<S>,
     TimedUnsignOptions {
   /** Return `{ value, timestamp }` instead of the value. */
   returnTimestamp?: R;
@@ -312,7 +338,10 @@ export class TimedSerializer extends Serializer {
     this.now = clockOption(options.now);
   }
 
-  protected override createSigner(secretKey: SecretOrRing, options: SignerOptions): TimestampSigner {
+  protected override createSigner(
+    secretKey: SecretOrRing,
+    options: SignerOptions,
+  ): TimestampSigner {
     return new TimestampSigner(secretKey, { ...options, now: this.now });
   }
 
@@ -351,7 +380,8 @@ export class TimedSerializer extends Serializer {
     options: TimedLoadsOptions<StandardSchemaV1 | undefined, boolean>,
   ): { value: unknown; timestamp: Date; renew: boolean } {
     if (typeof token !== 'string') throw new BadSignature('token must be a string');
-    const maxAge = options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
+    const maxAge =
+      options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
     let last: BadSignature | undefined;
     for (const { signer, fallback } of this.unsigners(options.salt)) {
       let r: ReturnType<TimestampSigner['unsignTimed']>;
@@ -366,7 +396,7 @@ export class TimedSerializer extends Serializer {
         throw err;
       }
       const text = r.value as string;
-      const value = applySchema(options.schema, this.loadPayload(text), Buffer.from(text));
+      const value = applySchema(options.schema, this.loadPayload(text), text);
       return { value, timestamp: new Date(r.ts * 1000), renew: fallback || r.key > 0 };
     }
     throw last ?? new BadSignature('No signer could verify the token');
@@ -403,7 +433,10 @@ export class TimedSerializer extends Serializer {
    * const [valid, value] = s.loadsUnsafe(token, { maxAge: 60 });
    * ```
    */
-  override loadsUnsafe(token: string, options: { salt?: BytesLike | null } & TimedUnsignOptions = {}): [boolean, unknown] {
+  override loadsUnsafe(
+    token: string,
+    options: { salt?: BytesLike | null } & TimedUnsignOptions = {},
+  ): [boolean, unknown] {
     return this.loadsUnsafeImpl(() => this.loadsTimed(token, options).value);
   }
 }

@@ -7,8 +7,16 @@ import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { type BytesLike, toBytes, utf8DecodeStrict } from '../core/bytes.ts';
 import { BadSignature } from '../core/errors.ts';
-import { type Digest, DIGESTS, assertDigest, equalBytes, hash, hmac, importHmacKey } from '../core/mac.ts';
 import { keyRing, type Secret, type SecretOrRing, secretBytes } from '../core/keys.ts';
+import {
+  assertDigest,
+  DIGESTS,
+  type Digest,
+  equalBytes,
+  hash,
+  hmac,
+  importHmacKey,
+} from '../core/mac.ts';
 import { base64Decode, base64DecodeText, base64Encode } from './encoding.ts';
 
 /** How the HMAC key is derived from a secret (spec §3). */
@@ -33,11 +41,17 @@ export interface SignerOptions {
 
 /** Result of the non-throwing forms (`safeUnsign`, `safeLoads`). */
 export type SafeResult<T> =
-  | { valid: true; value: T; /** An older key (or a fallback signer) matched: re-issue the token. */ renew: boolean }
+  | {
+      valid: true;
+      value: T /** An older key (or a fallback signer) matched: re-issue the token. */;
+      renew: boolean;
+    }
   | { valid: false; error: BadSignature | import('../core/errors.ts').BadData };
 
 const KEY_DERIVATIONS: readonly KeyDerivation[] = ['concat', 'django-concat', 'hmac', 'none'];
-const SEP_FORBIDDEN = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=');
+const SEP_FORBIDDEN = Buffer.from(
+  'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=',
+);
 const DEFAULT_SALT = 'itsdangerous.Signer';
 
 /** @internal Bytes of a salt/sep option (strings as UTF-8), validated. */
@@ -77,12 +91,16 @@ export class Signer {
    * @param secretKey one secret, or a list ordered oldest → newest (the newest signs).
    */
   constructor(secretKey: SecretOrRing, options: SignerOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('options must be an object');
     this.#secrets = keyRing(secretKey, 'secretKey');
-    this.salt = options.salt == null ? Buffer.from(DEFAULT_SALT) : bytesOption(options.salt, 'salt');
+    this.salt =
+      options.salt == null ? Buffer.from(DEFAULT_SALT) : bytesOption(options.salt, 'salt');
     const sep = options.sep === undefined ? Buffer.from('.') : bytesOption(options.sep, 'sep');
     if (SEP_FORBIDDEN.includes(sep)) {
-      throw new RangeError('The given separator cannot be used because it may be contained in the signature itself. ASCII letters, digits, and \'-_=\' must not be used.');
+      throw new RangeError(
+        "The given separator cannot be used because it may be contained in the signature itself. ASCII letters, digits, and '-_=' must not be used.",
+      );
     }
     this.sep = sep;
     this.#sepText = utf8DecodeStrict(sep);
@@ -91,9 +109,14 @@ export class Signer {
       throw new RangeError(`keyDerivation must be one of ${KEY_DERIVATIONS.join(', ')}`);
     }
     this.keyDerivation = kd;
-    this.digestMethod = assertDigest(options.digestMethod ?? 'sha1', 'digestMethod', DIGESTS) as Digest;
+    this.digestMethod = assertDigest(
+      options.digestMethod ?? 'sha1',
+      'digestMethod',
+      DIGESTS,
+    ) as Digest;
     const algorithm = options.algorithm ?? 'hmac';
-    if (algorithm !== 'hmac' && algorithm !== 'none') throw new RangeError('algorithm must be "hmac" or "none"');
+    if (algorithm !== 'hmac' && algorithm !== 'none')
+      throw new RangeError('algorithm must be "hmac" or "none"');
     this.algorithm = algorithm;
     this.#keys = this.#secrets.map((s) => importHmacKey(this.#derive(s))).reverse();
   }
@@ -127,7 +150,8 @@ export class Signer {
    * ```
    */
   deriveKey(secretKey?: Secret): Uint8Array {
-    const secret = secretKey === undefined ? (this.#secrets.at(-1) as Buffer) : secretBytes(secretKey);
+    const secret =
+      secretKey === undefined ? (this.#secrets.at(-1) as Buffer) : secretBytes(secretKey);
     return this.#derive(secret);
   }
 
@@ -178,9 +202,14 @@ export class Signer {
     if (typeof value === 'string' && this.#sepText !== undefined) {
       return `${value}${this.#sepText}${base64Encode(this.mac(value))}`;
     }
-    if (!(value instanceof Uint8Array) && typeof value !== 'string') throw new TypeError('value must be a string or a Uint8Array');
+    if (!(value instanceof Uint8Array) && typeof value !== 'string')
+      throw new TypeError('value must be a string or a Uint8Array');
     const bytes = toBytes(value);
-    const out = Buffer.concat([bytes, this.sep, Buffer.from(base64Encode(this.mac(bytes)), 'latin1')]);
+    const out = Buffer.concat([
+      bytes,
+      this.sep,
+      Buffer.from(base64Encode(this.mac(bytes)), 'latin1'),
+    ]);
     return typeof value === 'string' ? out.toString('utf8') : out;
   }
 
@@ -229,7 +258,9 @@ export class Signer {
     const raw = base64Decode(sig);
     const key = raw === undefined ? -1 : this.matchKey(value, raw);
     if (key < 0) {
-      throw new BadSignature(`Signature ${pyBytesRepr(sig)} does not match`, { payload: Buffer.from(value) });
+      throw new BadSignature(`Signature ${pyBytesRepr(sig)} does not match`, {
+        payload: Buffer.from(value),
+      });
     }
     return { value: typeof token === 'string' ? value.toString('utf8') : Buffer.from(value), key };
   }
@@ -309,4 +340,3 @@ export function pyBytesRepr(bytes: Uint8Array): string {
   }
   return `b${quote}${out}${quote}`;
 }
-

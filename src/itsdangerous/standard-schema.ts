@@ -15,12 +15,16 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
   };
 }
 
-// biome-ignore lint/suspicious/noRedeclare: the namespace merges with the interface, as the spec's reference types do.
 export declare namespace StandardSchemaV1 {
   /** A validation result. */
   type Result<Output> =
     | { readonly value: Output; readonly issues?: undefined }
-    | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<unknown> }> };
+    | {
+        readonly issues: ReadonlyArray<{
+          readonly message: string;
+          readonly path?: ReadonlyArray<unknown>;
+        }>;
+      };
   /** The output type of a schema. */
   type InferOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output'];
 }

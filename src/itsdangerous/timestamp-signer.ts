@@ -7,9 +7,16 @@ import { Buffer } from 'node:buffer';
 import type { BytesLike } from '../core/bytes.ts';
 import { type Clock, clockOption, type Duration, durationSeconds } from '../core/clock.ts';
 import { BadData, BadSignature, BadTimeSignature, SignatureExpired } from '../core/errors.ts';
-import { base64Decode, base64DecodeText, base64Encode, bytesToInt, intToBytes, MAX_DATETIME_SECONDS } from './encoding.ts';
-import { type SafeResult, Signer, type SignerOptions } from './signer.ts';
 import type { SecretOrRing } from '../core/keys.ts';
+import {
+  base64Decode,
+  base64DecodeText,
+  base64Encode,
+  bytesToInt,
+  intToBytes,
+  MAX_DATETIME_SECONDS,
+} from './encoding.ts';
+import { type SafeResult, Signer, type SignerOptions } from './signer.ts';
 
 /** Options of {@link TimestampSigner}. */
 export interface TimestampSignerOptions extends SignerOptions {
@@ -38,6 +45,11 @@ export interface TimedResult {
 
 /**
  * `timestamp_to_datetime`: `undefined` where Python's datetime cannot hold the value (year > 9999).
+ *
+ * @example
+ * ```ts
+ * timestampToDate(1_700_000_000)?.toISOString(); // '2023-11-14T22:13:20.000Z'
+ * ```
  */
 export function timestampToDate(ts: number): Date | undefined {
   return ts <= MAX_DATETIME_SECONDS ? new Date(ts * 1000) : undefined;
@@ -99,8 +111,12 @@ export class TimestampSigner extends Signer {
   override sign(value: BytesLike): BytesLike {
     const ts = this.#tsText(this.getTimestamp());
     const sepText = this.sepText;
-    if (typeof value === 'string' && sepText !== undefined) return super.sign(`${value}${sepText}${ts}`);
-    if (typeof value === 'string') return Buffer.from(super.sign(Buffer.concat([Buffer.from(value), this.sep, Buffer.from(ts, 'latin1')]))).toString('utf8');
+    if (typeof value === 'string' && sepText !== undefined)
+      return super.sign(`${value}${sepText}${ts}`);
+    if (typeof value === 'string')
+      return Buffer.from(
+        super.sign(Buffer.concat([Buffer.from(value), this.sep, Buffer.from(ts, 'latin1')])),
+      ).toString('utf8');
     return super.sign(Buffer.concat([value, this.sep, Buffer.from(ts, 'latin1')]));
   }
 
@@ -118,7 +134,8 @@ export class TimestampSigner extends Signer {
       if (!(err instanceof BadSignature)) throw err;
       sigError = err;
       result = err.payload ?? Buffer.alloc(0);
-      if (typeof token === 'string' && err.payload) result = Buffer.from(err.payload).toString('utf8');
+      if (typeof token === 'string' && err.payload)
+        result = Buffer.from(err.payload).toString('utf8');
     }
     // rsplit(sep, 1) on the signed part.
     let value: BytesLike;
@@ -143,28 +160,39 @@ export class TimestampSigner extends Signer {
       tsRaw = base64Decode(result.subarray(at + this.sep.length));
     }
     const ts = tsRaw === undefined ? undefined : bytesToInt(tsRaw);
-    const payload = typeof value === 'string' ? Buffer.from(value) : value;
+    // Evidence for errors only: never copied on the success path.
+    const evidence = (): Uint8Array => (typeof value === 'string' ? Buffer.from(value) : value);
     if (sigError) {
       const dateSigned = ts === undefined ? undefined : timestampToDate(ts);
-      const message = ts !== undefined && dateSigned === undefined ? 'Malformed timestamp' : sigError.message;
-      throw new BadTimeSignature(message, { payload, dateSigned, cause: sigError });
+      const message =
+        ts !== undefined && dateSigned === undefined ? 'Malformed timestamp' : sigError.message;
+      throw new BadTimeSignature(message, { payload: evidence(), dateSigned, cause: sigError });
     }
-    if (ts === undefined) throw new BadTimeSignature('Malformed timestamp', { payload });
+    if (ts === undefined)
+      throw new BadTimeSignature('Malformed timestamp', { payload: evidence() });
     if (maxAge !== undefined) {
       const age = this.getTimestamp() - ts;
       const dateSigned = timestampToDate(ts);
       // Python crashes converting such a date (spec §4); it can only be in the future: expired.
       if (dateSigned === undefined) {
-        throw new SignatureExpired('Signature timestamp is beyond year 9999', { payload });
+        throw new SignatureExpired('Signature timestamp is beyond year 9999', {
+          payload: evidence(),
+        });
       }
       if (age > maxAge) {
-        throw new SignatureExpired(`Signature age ${age} > ${maxAge} seconds`, { payload, dateSigned });
+        throw new SignatureExpired(`Signature age ${age} > ${maxAge} seconds`, {
+          payload: evidence(),
+          dateSigned,
+        });
       }
       if (age < 0) {
-        throw new SignatureExpired(`Signature age ${age} < 0 seconds`, { payload, dateSigned });
+        throw new SignatureExpired(`Signature age ${age} < 0 seconds`, {
+          payload: evidence(),
+          dateSigned,
+        });
       }
     } else if (wantDate && timestampToDate(ts) === undefined) {
-      throw new BadTimeSignature('Malformed timestamp: beyond year 9999', { payload });
+      throw new BadTimeSignature('Malformed timestamp: beyond year 9999', { payload: evidence() });
     }
     return { value, ts, key };
   }
@@ -179,9 +207,18 @@ export class TimestampSigner extends Signer {
    * s.unsign('my string.ZVPxAA.jr6oPKNI4x66_7OoEQCvO5o789s', { maxAge: 60 }); // 'my string'
    * ```
    */
-  override unsign(token: string, options?: TimedUnsignOptions & { returnTimestamp?: false }): string;
-  override unsign(token: Uint8Array, options?: TimedUnsignOptions & { returnTimestamp?: false }): Uint8Array;
-  override unsign(token: string, options: TimedUnsignOptions & { returnTimestamp: true }): Timestamped<string>;
+  override unsign(
+    token: string,
+    options?: TimedUnsignOptions & { returnTimestamp?: false },
+  ): string;
+  override unsign(
+    token: Uint8Array,
+    options?: TimedUnsignOptions & { returnTimestamp?: false },
+  ): Uint8Array;
+  override unsign(
+    token: string,
+    options: TimedUnsignOptions & { returnTimestamp: true },
+  ): Timestamped<string>;
   override unsign(
     token: Uint8Array,
     options: TimedUnsignOptions & { returnTimestamp: true },
@@ -190,7 +227,8 @@ export class TimestampSigner extends Signer {
     token: BytesLike,
     options: TimedUnsignOptions & { returnTimestamp?: boolean } = {},
   ): BytesLike | Timestamped<BytesLike> {
-    const maxAge = options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
+    const maxAge =
+      options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
     const r = this.unsignTimed(token, maxAge, options.returnTimestamp === true);
     if (options.returnTimestamp) return { value: r.value, timestamp: new Date(r.ts * 1000) };
     return r.value;
@@ -205,7 +243,8 @@ export class TimestampSigner extends Signer {
    * ```
    */
   override validate(token: BytesLike, options: TimedUnsignOptions = {}): boolean {
-    const maxAge = options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
+    const maxAge =
+      options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
     try {
       this.unsignTimed(token, maxAge, false);
       return true;
@@ -227,7 +266,8 @@ export class TimestampSigner extends Signer {
   override safeUnsign(token: string, options?: TimedUnsignOptions): SafeResult<string>;
   override safeUnsign(token: Uint8Array, options?: TimedUnsignOptions): SafeResult<Uint8Array>;
   override safeUnsign(token: BytesLike, options: TimedUnsignOptions = {}): SafeResult<BytesLike> {
-    const maxAge = options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
+    const maxAge =
+      options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
     try {
       const r = this.unsignTimed(token, maxAge, false);
       return { valid: true, value: r.value, renew: r.key > 0 };

@@ -5,13 +5,19 @@
  * token   = payload SEP [timestamp SEP] signature
  */
 import { Buffer } from 'node:buffer';
-import { deflate, inflateBounded, maxInflateOption } from '../core/compress.ts';
 import { utf8DecodeStrict } from '../core/bytes.ts';
+import { deflate, inflateBounded, maxInflateOption } from '../core/compress.ts';
 import { BadPayload } from '../core/errors.ts';
 import { compactJson, parseJson } from '../core/json.ts';
 import type { SecretOrRing } from '../core/keys.ts';
 import { base64DecodeText, base64Encode } from './encoding.ts';
-import { type DataSerializer, Serializer, type SerializerOptions, TimedSerializer, type TimedSerializerOptions } from './serializer.ts';
+import {
+  type DataSerializer,
+  Serializer,
+  type SerializerOptions,
+  TimedSerializer,
+  type TimedSerializerOptions,
+} from './serializer.ts';
 
 /** Options the URL-safe serializers add. */
 export interface URLSafeOptions {
@@ -27,7 +33,8 @@ export interface URLSafeOptions {
 
 const B64_MESSAGE = 'Could not base64 decode the payload because of an exception';
 const ZLIB_MESSAGE = 'Could not zlib decompress the payload before decoding the payload';
-const LOAD_MESSAGE = 'Could not load the payload because an exception occurred on unserializing the data.';
+const LOAD_MESSAGE =
+  'Could not load the payload because an exception occurred on unserializing the data.';
 
 /** _CompactJSON: compact separators, raw UTF-8. */
 const compactSerializer: DataSerializer = { dumps: compactJson, loads: parseJson };
@@ -39,7 +46,8 @@ class UrlSafeCodec {
 
   constructor(options: URLSafeOptions) {
     const c = options.compress ?? true;
-    if (typeof c !== 'boolean' && typeof c !== 'function') throw new TypeError('compress must be a boolean or a function');
+    if (typeof c !== 'boolean' && typeof c !== 'function')
+      throw new TypeError('compress must be a boolean or a function');
     this.compress = c === true ? (json) => deflate(json, 6) : c;
     this.maxInflate = maxInflateOption(options.maxInflate);
   }
@@ -56,25 +64,29 @@ class UrlSafeCodec {
   load(payload: string, loads: (text: string) => unknown): unknown {
     const compressed = payload.startsWith('.');
     const raw = base64DecodeText(compressed ? payload.slice(1) : payload);
-    const evidence = Buffer.from(payload);
-    if (raw === undefined) throw new BadPayload(B64_MESSAGE, { payload: evidence });
+    // Evidence for errors only: never copied on the success path.
+    const evidence = (): Buffer => Buffer.from(payload);
+    if (raw === undefined) throw new BadPayload(B64_MESSAGE, { payload: evidence() });
     let json: Uint8Array = raw;
     if (compressed) {
       try {
         json = inflateBounded(raw, this.maxInflate, ZLIB_MESSAGE);
       } catch (err) {
         if (err instanceof BadPayload) {
-          throw new (err.constructor as typeof BadPayload)(err.message, { payload: evidence, cause: err.cause });
+          throw new (err.constructor as typeof BadPayload)(err.message, {
+            payload: evidence(),
+            cause: err.cause,
+          });
         }
         throw err;
       }
     }
     const text = utf8DecodeStrict(json);
-    if (text === undefined) throw new BadPayload(LOAD_MESSAGE, { payload: evidence });
+    if (text === undefined) throw new BadPayload(LOAD_MESSAGE, { payload: evidence() });
     try {
       return loads(text);
     } catch (err) {
-      throw new BadPayload(LOAD_MESSAGE, { payload: evidence, cause: err });
+      throw new BadPayload(LOAD_MESSAGE, { payload: evidence(), cause: err });
     }
   }
 }
@@ -142,4 +154,3 @@ export class URLSafeTimedSerializer extends TimedSerializer {
     return this.#codec.load(payload, this.serializer.loads);
   }
 }
-

@@ -3,7 +3,9 @@ import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 
 /** Parse one vector file. */
-export function loadVectors<T = Record<string, unknown>>(name: string): { cases: T[] } & Record<string, unknown> {
+export function loadVectors<T = Record<string, unknown>>(
+  name: string,
+): { cases: T[] } & Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), 'utf8'));
 }
 

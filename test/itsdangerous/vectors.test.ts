@@ -2,9 +2,11 @@
  * Every case of ../shared/vectors/itsdangerous.json (copied to test/vectors): tokens re-created
  * byte for byte where the case allows, and every token consumed with the clock the case names.
  */
-import { Buffer } from 'node:buffer';
+
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { describe, test } from 'node:test';
+import type { SignerOptions } from '../../src/itsdangerous/index.ts';
 import {
   BadPayload,
   BadSignature,
@@ -18,7 +20,6 @@ import {
   URLSafeSerializer,
   URLSafeTimedSerializer,
 } from '../../src/itsdangerous/index.ts';
-import type { SignerOptions } from '../../src/itsdangerous/index.ts';
 import { loadVectors, type TextOrHex, textOrBytes } from '../helpers/vectors.ts';
 
 interface Case {
@@ -82,7 +83,8 @@ function serializerFor(c: Case, clock: number | undefined) {
     now: () => (clock ?? 0) * 1000,
   };
   const key = secret(p.secret_key);
-  if (urlSafe) return timed ? new URLSafeTimedSerializer(key, options) : new URLSafeSerializer(key, options);
+  if (urlSafe)
+    return timed ? new URLSafeTimedSerializer(key, options) : new URLSafeSerializer(key, options);
   return timed ? new TimedSerializer(key, options) : new Serializer(key, options);
 }
 
@@ -92,9 +94,15 @@ function expectError(c: Case, fn: () => unknown): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof cls, `${c.id}: expected ${c.expect}, got ${String(err)}`);
     // The exact class, not a subclass: Python raised exactly this one.
-    assert.equal((err as Error).constructor.name, c.expect === 'BadPayload' ? (err as Error).constructor.name : c.expect);
+    assert.equal(
+      (err as Error).constructor.name,
+      c.expect === 'BadPayload' ? (err as Error).constructor.name : c.expect,
+    );
     if (c.error?.date_signed) {
-      assert.equal((err as BadTimeSignature).dateSigned?.getTime(), Date.parse(c.error.date_signed));
+      assert.equal(
+        (err as BadTimeSignature).dateSigned?.getTime(),
+        Date.parse(c.error.date_signed),
+      );
     }
     return true;
   });
@@ -110,7 +118,10 @@ describe('itsdangerous vectors', () => {
       test(`${c.id} generates the token byte for byte`, () => {
         if (signerKind) {
           const opts = { ...signerOptions(c.params), now: () => (c.timestamp ?? 0) * 1000 };
-          const s = c.kind === 'signer' ? new Signer(secret(c.params.secret_key), opts) : new TimestampSigner(secret(c.params.secret_key), opts);
+          const s =
+            c.kind === 'signer'
+              ? new Signer(secret(c.params.secret_key), opts)
+              : new TimestampSigner(secret(c.params.secret_key), opts);
           const input = textOrBytes(c.input as TextOrHex);
           const token = typeof input === 'string' ? s.sign(input) : s.sign(input);
           assert.deepEqual(Buffer.from(token), Buffer.from(textOrBytes(c.token)));
@@ -128,7 +139,10 @@ describe('itsdangerous vectors', () => {
         if (c.kind === 'signer') {
           const s = new Signer(secret(c.params.secret_key), opts);
           if (c.expect === 'ok') {
-            assert.deepEqual(Buffer.from(s.unsign(bytesToken)), Buffer.from(textOrBytes(c.value as TextOrHex)));
+            assert.deepEqual(
+              Buffer.from(s.unsign(bytesToken)),
+              Buffer.from(textOrBytes(c.value as TextOrHex)),
+            );
             if (typeof token === 'string') assert.equal(s.unsign(token), c.value);
           } else {
             expectError(c, () => s.unsign(bytesToken));
@@ -153,7 +167,10 @@ describe('itsdangerous vectors', () => {
       const token = c.token as string;
       const load = () =>
         timed
-          ? (ser as TimedSerializer).loads(token, { ...(maxAge === undefined ? {} : { maxAge }), returnTimestamp: true })
+          ? (ser as TimedSerializer).loads(token, {
+              ...(maxAge === undefined ? {} : { maxAge }),
+              returnTimestamp: true,
+            })
           : { value: ser.loads(token), timestamp: undefined };
       if (c.expect === 'ok') {
         const r = load();
