@@ -3,12 +3,11 @@
  * Buffers are used internally because `Buffer.from(str)` and `Buffer.concat` are the fastest
  * paths node has; a Buffer is a Uint8Array, so callers only ever see Uint8Array in types.
  */
-import { Buffer } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 
 /** Text or bytes, as every Tessera API accepts them. */
 export type BytesLike = string | Uint8Array;
 
-const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** UTF-8 bytes of a string, or the bytes themselves (no copy). */
 export function toBytes(value: BytesLike): Buffer {
@@ -23,11 +22,8 @@ export function asBuffer(value: Uint8Array): Buffer {
 
 /** Strict UTF-8 decoding: `undefined` when the bytes are not valid UTF-8. */
 export function utf8DecodeStrict(bytes: Uint8Array): string | undefined {
-  try {
-    return fatalDecoder.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  // isUtf8 is a native check; it and toString cost less than a fatal TextDecoder on small input.
+  return isUtf8(bytes) ? asBuffer(bytes).toString('utf8') : undefined;
 }
 
 /** Concatenate byte arrays into one new Buffer. */

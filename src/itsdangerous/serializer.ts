@@ -371,14 +371,14 @@ export class TimedSerializer extends Serializer {
     options: TimedLoadsOptions<StandardSchemaV1 | undefined, boolean> = {},
   ): unknown {
     const r = this.loadsTimed(token, options);
-    return options.returnTimestamp ? { value: r.value, timestamp: r.timestamp } : r.value;
+    return options.returnTimestamp ? { value: r.value, timestamp: new Date(r.ts * 1000) } : r.value;
   }
 
   /** @internal */
   protected loadsTimed(
     token: string,
     options: TimedLoadsOptions<StandardSchemaV1 | undefined, boolean>,
-  ): { value: unknown; timestamp: Date; renew: boolean } {
+  ): { value: unknown; ts: number; renew: boolean } {
     if (typeof token !== 'string') throw new BadSignature('token must be a string');
     const maxAge =
       options.maxAge === undefined ? undefined : durationSeconds(options.maxAge, 'maxAge');
@@ -397,7 +397,7 @@ export class TimedSerializer extends Serializer {
       }
       const text = r.value as string;
       const value = applySchema(options.schema, this.loadPayload(text), text);
-      return { value, timestamp: new Date(r.ts * 1000), renew: fallback || r.key > 0 };
+      return { value, ts: r.ts, renew: fallback || r.key > 0 };
     }
     throw last ?? new BadSignature('No signer could verify the token');
   }

@@ -200,6 +200,10 @@ export class Signer {
   sign(value: Uint8Array): Uint8Array;
   sign(value: BytesLike): BytesLike {
     if (typeof value === 'string' && this.#sepText !== undefined) {
+      // Python cannot encode a lone surrogate (UnicodeEncodeError); signing one would make a token
+      // that never verifies, so refuse it here.
+      if (!isWellFormed(value))
+        throw new TypeError('value is not well-formed Unicode (lone surrogate)');
       return `${value}${this.#sepText}${base64Encode(this.mac(value))}`;
     }
     if (!(value instanceof Uint8Array) && typeof value !== 'string')
@@ -244,6 +248,11 @@ export class Signer {
         throw new BadSignature(`Signature ${pyBytesRepr(Buffer.from(sig))} does not match`, {
           payload: Buffer.from(value),
         });
+      }
+      // The MAC covered the UTF-8 bytes, where a lone surrogate became U+FFFD: such a token
+      // would return text that was never signed. Python cannot even encode it; reject it.
+      if (!isWellFormed(value)) {
+        throw new BadSignature('Token is not well-formed Unicode');
       }
       return { value, key };
     }
@@ -317,6 +326,11 @@ export class Signer {
       throw err;
     }
   }
+}
+
+/** `String.prototype.isWellFormed` (ES2024, in Node 20), typed for the es2023 lib. */
+function isWellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
 /** Python's `repr(bytes)`, for error messages that match the original's. */

@@ -172,23 +172,21 @@ export class TimestampSigner extends Signer {
       throw new BadTimeSignature('Malformed timestamp', { payload: evidence() });
     if (maxAge !== undefined) {
       const age = this.getTimestamp() - ts;
-      const dateSigned = timestampToDate(ts);
-      // Python crashes converting such a date (spec §4); it can only be in the future: expired.
-      if (dateSigned === undefined) {
+      if (age > maxAge || age < 0) {
+        const dateSigned = timestampToDate(ts);
+        // Python crashes converting such a date (spec §4); it can only be in the future: expired.
+        if (dateSigned === undefined) {
+          throw new SignatureExpired('Signature timestamp is beyond year 9999', {
+            payload: evidence(),
+          });
+        }
+        const message =
+          age < 0 ? `Signature age ${age} < 0 seconds` : `Signature age ${age} > ${maxAge} seconds`;
+        throw new SignatureExpired(message, { payload: evidence(), dateSigned });
+      }
+      if (ts > MAX_DATETIME_SECONDS) {
         throw new SignatureExpired('Signature timestamp is beyond year 9999', {
           payload: evidence(),
-        });
-      }
-      if (age > maxAge) {
-        throw new SignatureExpired(`Signature age ${age} > ${maxAge} seconds`, {
-          payload: evidence(),
-          dateSigned,
-        });
-      }
-      if (age < 0) {
-        throw new SignatureExpired(`Signature age ${age} < 0 seconds`, {
-          payload: evidence(),
-          dateSigned,
         });
       }
     } else if (wantDate && timestampToDate(ts) === undefined) {
