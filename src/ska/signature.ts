@@ -1,0 +1,466 @@
+/**
+ * ska's signature (ska.md §2, §4): the base text, its HMAC, and the expiry rule.
+ *
+ * Wire layout of the signed text (the base) and of the signature:
+ * `base = valid_until "_" auth_user ["_" quoter("k1=v1&k2=v2" sorted by key)]`,
+ * `signature = base64(HMAC-<digest>(utf8(secret_key), utf8(base)))`, standard alphabet, padded.
+ */
+import type { KeyObject } from 'node:crypto';
+import { type Clock, clockOption } from '../core/clock.ts';
+import { type Secret, secretBytes } from '../core/keys.ts';
+import { assertDigest, type Digest, equalText, hmac } from '../core/mac.ts';
+import {
+  type ErrorCode,
+  INVALID_SIGNATURE,
+  SIGNATURE_LIFETIME,
+  SIGNATURE_TIMESTAMP_EXPIRED,
+} from './constants.ts';
+import { isPlainObject, jsDump, pyFloat, pyFloatStr, pyStr, sortedEntries } from './python-text.ts';
+import { isWellFormed, jsQuote, NotUtf8, pyQuote } from './quote.ts';
+
+/** How extra values become text in the base: Python `str()` (`'default'`) or ska's JSON dumper. */
+export type ValueDumper = 'default' | 'javascript';
+
+/** How the extra part of the base is percent-encoded: Python `quote()` or `encodeURIComponent`. */
+export type Quoter = 'default' | 'javascript';
+
+/**
+ * A `valid_until`: text is used verbatim (it is what gets signed); a number is written the way
+ * Python's `str(float)` writes it (`1378045287` → `"1378045287.0"`).
+ */
+export type ValidUntil = string | number;
+
+/** Extra key/value data to sign: a plain object of strings, numbers, booleans, null, bytes, lists, dicts. */
+export type Extra = Readonly<Record<string, unknown>>;
+
+/** A generated signature, as ska's `Signature` object holds it. */
+export interface Signature {
+  /** Standard base64 with padding. */
+  readonly signature: string;
+  readonly authUser: string;
+  /** The exact `valid_until` text that was signed. */
+  readonly validUntil: string;
+  /** The extra data that was signed (without `undefined` values). */
+  readonly extra: Extra;
+}
+
+/** The outcome of a validation, shaped as ska's `SignatureValidationResult`. */
+export interface SignatureValidationResult {
+  /** True only when the signature matches and `valid_until` is after now. */
+  readonly result: boolean;
+  /** ska's messages, in fixed order: `"Invalid signature!"`, then `"Signature timestamp expired!"`. */
+  readonly reason: string[];
+  /** The same as codes: 1 = invalid signature, 2 = expired. */
+  readonly errors: ErrorCode[];
+  /** The reasons joined by a space (`""` when valid). */
+  readonly message: string;
+  /**
+   * Only when `result` is true: the data the signature covers. Parameters not listed in the
+   * extra parameter are not signed and are never here.
+   */
+  readonly signed?: SignedData | undefined;
+}
+
+/** What a valid signature vouches for. */
+export interface SignedData {
+  readonly authUser: string;
+  readonly validUntil: string;
+  readonly extra: Record<string, unknown>;
+}
+
+/** Options shared by everything that builds a base. */
+export interface EncodingOptions {
+  /** How extra values are written into the base (default `'default'`: Python `str()`). */
+  valueDumper?: ValueDumper | undefined;
+  /** How the extra part of the base is quoted (default `'default'`: Python `quote()`). */
+  quoter?: Quoter | undefined;
+}
+
+/** Options of {@link getBase}. */
+export interface GetBaseOptions extends EncodingOptions {
+  authUser: string;
+  validUntil: ValidUntil;
+  extra?: Extra | null | undefined;
+}
+
+/** Options of {@link generateSignature}. */
+export interface GenerateSignatureOptions extends EncodingOptions {
+  authUser: string;
+  /** The shared secret (text is used as UTF-8, as ska does). */
+  secretKey: Secret;
+  /** Given → signed verbatim; `0`, `''`, `null` or absent → `floor(now) + lifetime`, as `"N.0"`. */
+  validUntil?: ValidUntil | null | undefined;
+  /** Seconds, an integer (default 600). */
+  lifetime?: number | null | undefined;
+  extra?: Extra | null | undefined;
+  /** HMAC digest (default `'sha1'`, ska's `Signature`). */
+  digest?: Digest | undefined;
+  /** Clock in milliseconds (default `Date.now`). */
+  now?: Clock | undefined;
+}
+
+/** Options of {@link validateSignature}. */
+export interface ValidateSignatureOptions extends EncodingOptions {
+  /** The received signature text (compared exactly, in constant time). */
+  signature: string;
+  authUser: string;
+  secretKey: Secret;
+  validUntil: ValidUntil | null | undefined;
+  extra?: Extra | null | undefined;
+  digest?: Digest | undefined;
+  now?: Clock | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internals shared by the request helper and the shortcuts.
+
+/** The two encoding choices, resolved once. */
+export interface Codec {
+  dump(value: unknown): string;
+  quote(text: string): string;
+}
+
+// The base sorts every dict (dict_to_ordered_dict), hence `sorted` on at every depth.
+const defaultDump = (v: unknown): string => pyStr(v, true, true);
+const CODECS: readonly Codec[] = [
+  { dump: defaultDump, quote: pyQuote },
+  { dump: defaultDump, quote: jsQuote },
+  { dump: jsDump, quote: pyQuote },
+  { dump: jsDump, quote: jsQuote },
+];
+
+/** Validate `valueDumper`/`quoter` options. */
+export function codecOption(valueDumper: unknown, quoter: unknown): Codec {
+  const d = valueDumper ?? 'default';
+  const q = quoter ?? 'default';
+  if (d !== 'default' && d !== 'javascript') {
+    throw new RangeError(`valueDumper must be 'default' or 'javascript'; got ${JSON.stringify(d)}`);
+  }
+  if (q !== 'default' && q !== 'javascript') {
+    throw new RangeError(`quoter must be 'default' or 'javascript'; got ${JSON.stringify(q)}`);
+  }
+  return CODECS[(d === 'javascript' ? 2 : 0) + (q === 'javascript' ? 1 : 0)] as Codec;
+}
+
+/** Validate a `digest` option (default sha1, ska's `Signature` = `HMACSHA1Signature`). */
+export function digestOption(digest: unknown): Digest {
+  return assertDigest(digest ?? 'sha1', 'digest') as Digest;
+}
+
+/** Validate a string option with a default. */
+export function stringOption(value: unknown, option: string, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string') throw new TypeError(`${option} must be a string`);
+  return value;
+}
+
+/** Validate `lifetime`: ska 1.11 raises TypeError for a non-int and treats None as 600. */
+export function lifetimeOption(value: unknown): number {
+  if (value === undefined || value === null) return SIGNATURE_LIFETIME;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError("The 'lifetime' argument must be an integer");
+  }
+  return value;
+}
+
+/** Validate `authUser` for signing. */
+export function authUserOption(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError('authUser must be a string');
+  return value;
+}
+
+/** The entries of an `extra` option, insertion order, `undefined` values left out. */
+export function extraOption(extra: unknown): [string, unknown][] {
+  if (extra === undefined || extra === null) return [];
+  if (!isPlainObject(extra)) throw new TypeError('extra must be a plain object');
+  const out: [string, unknown][] = [];
+  for (const k of Object.keys(extra)) {
+    const v = extra[k];
+    if (v !== undefined) out.push([k, v]);
+  }
+  return out;
+}
+
+/**
+ * The `valid_until` text of an option, or `undefined` when ska would generate one: ska tests
+ * `if not valid_until`, so `None`, `''`, `0` and `0.0` mean "not given" (`'0'` does not).
+ */
+export function validUntilOption(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '' || value === 0) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return pyFloatStr(value);
+  throw new TypeError('validUntil must be a string or a number');
+}
+
+// Python's datetime covers 0001-01-01T00:00:00 to 9999-12-31T23:59:59.999999 (UTC, as the
+// vectors ran).
+/** First second of year 1. */
+export const MIN_DATETIME = -62135596800;
+/** Last second of year 9999. */
+export const MAX_DATETIME = 253402300799;
+
+/**
+ * ska's generated `valid_until`: `mktime((now + lifetime).timetuple())` drops the microseconds,
+ * i.e. `floor(now) + lifetime`, printed as a float (`"N.0"`). Out of Python's date range → the
+ * OverflowError Python raises becomes a RangeError.
+ */
+export function generatedValidUntil(nowMs: number, lifetime: number): string {
+  const t = Math.floor(nowMs / 1000) + lifetime;
+  if (!(t >= MIN_DATETIME && t <= MAX_DATETIME)) {
+    throw new RangeError('lifetime puts valid_until outside the dates Python can represent');
+  }
+  return pyFloatStr(t);
+}
+
+/** The extra part and the whole base (ska `get_base`). Throws TypeError for unsignable values. */
+export function baseText(
+  authUser: string,
+  validUntil: string,
+  extra: readonly [string, unknown][],
+  codec: Codec,
+): string {
+  if (extra.length === 0) return `${validUntil}_${authUser}`;
+  // sorted_urlencode: f"{k}={value_dumper(v)}" over dict_to_ordered_dict(extra), joined by "&".
+  const sorted = sortedEntries([...extra]);
+  let joined = '';
+  for (let i = 0; i < sorted.length; i++) {
+    const [k, v] = sorted[i] as [string, unknown];
+    joined += `${i === 0 ? '' : '&'}${k}=${codec.dump(v)}`;
+  }
+  return `${validUntil}_${authUser}_${codec.quote(joined)}`;
+}
+
+/** base64(HMAC(key, utf8(base))); text without a UTF-8 form is refused, as Python's `.encode()` does. */
+export function macText(digest: Digest, key: KeyObject | Uint8Array, base: string): string {
+  if (!isWellFormed(base)) throw new NotUtf8('the signed text contains a lone surrogate');
+  return hmac(digest, key, base).toString('base64');
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.sign(x) * Math.round(Math.abs(x));
+  return Math.abs(x - r) === 0.5 ? 2 * Math.round(x / 2) : r;
+}
+
+/**
+ * ska's expiry rule (§4 step 6): `datetime.fromtimestamp(float(valid_until)) > datetime.now()`.
+ * `fromtimestamp` rounds to microseconds, half to even, so this compares whole seconds and
+ * microseconds exactly. NaN, infinities and years past 9999 make Python raise; they are expired here.
+ */
+export function isLive(seconds: number, nowMs: number): boolean {
+  if (!Number.isFinite(seconds)) return false;
+  let whole = Math.trunc(seconds);
+  let us = roundHalfEven((seconds - whole) * 1e6);
+  if (us >= 1e6) {
+    us -= 1e6;
+    whole += 1;
+  } else if (us < 0) {
+    us += 1e6;
+    whole -= 1;
+  }
+  // Before year 1 Python raises too; such a time is long past, so "expired" is the same answer.
+  if (whole > MAX_DATETIME) return false;
+  // datetime.now() floors to the microsecond.
+  const nowUs = Math.floor(nowMs * 1000);
+  const nowWhole = Math.floor(nowUs / 1e6);
+  const nowFrac = nowUs - nowWhole * 1e6;
+  return whole > nowWhole || (whole === nowWhole && us > nowFrac);
+}
+
+/** What a request claims, before it is checked. */
+export interface Claim {
+  signature: unknown;
+  authUser: unknown;
+  validUntil: unknown;
+  /** `undefined` when the extra list is unreadable (ska crashes on it). */
+  extra: readonly [string, unknown][] | undefined;
+}
+
+/** The `valid_until` of a claim: its signed text and its time, or `undefined` when it is missing. */
+function claimedValidUntil(
+  value: unknown,
+): { text: string; seconds: number | undefined } | undefined {
+  // ska substitutes a fresh now+600 for a missing or falsy valid_until, so a token signed with
+  // exactly that value validates by coincidence (ska.md §4 step 3). Tessera never accepts a
+  // missing valid_until; the reasons stay ska's ("Invalid signature!" only).
+  if (value === undefined || value === null || value === '' || value === 0 || value === false) {
+    return undefined;
+  }
+  if (typeof value === 'string') return { text: value, seconds: pyFloat(value) };
+  if (typeof value === 'number') return { text: pyFloatStr(value), seconds: value };
+  return { text: '', seconds: undefined };
+}
+
+/**
+ * Check a claim: shape → MAC (constant time, on the exact base64 text ska compares) → expiry.
+ * Never throws for anything in the claim: where ska crashes (unparsable or out-of-range
+ * `valid_until`, non-text fields, unencodable text) the answer is invalid or expired.
+ */
+export function checkClaim(
+  claim: Claim,
+  key: KeyObject | Uint8Array,
+  digest: Digest,
+  codec: Codec,
+  nowMs: number,
+): { signatureOk: boolean; expired: boolean; validUntil: string } {
+  const vu = claimedValidUntil(claim.validUntil);
+  if (vu === undefined) return { signatureOk: false, expired: false, validUntil: '' };
+  let signatureOk = false;
+  if (
+    typeof claim.signature === 'string' &&
+    typeof claim.authUser === 'string' &&
+    claim.extra !== undefined &&
+    vu.text !== ''
+  ) {
+    try {
+      const expected = macText(digest, key, baseText(claim.authUser, vu.text, claim.extra, codec));
+      signatureOk = equalText(expected, claim.signature);
+    } catch {
+      // An extra value Python could not have sent, text without UTF-8, or nesting too deep.
+      signatureOk = false;
+    }
+  }
+  const expired = vu.seconds === undefined || !isLive(vu.seconds, nowMs);
+  return { signatureOk, expired, validUntil: vu.text };
+}
+
+/** Build ska's result object from the two checks (`signed` is the caller's to fill in). */
+export function validationResult(
+  signatureOk: boolean,
+  expired: boolean,
+): { -readonly [K in keyof SignatureValidationResult]: SignatureValidationResult[K] } {
+  const errors: ErrorCode[] = [];
+  const reason: string[] = [];
+  if (!signatureOk) {
+    errors.push(INVALID_SIGNATURE);
+    reason.push(INVALID_SIGNATURE.message);
+  }
+  if (expired) {
+    errors.push(SIGNATURE_TIMESTAMP_EXPIRED);
+    reason.push(SIGNATURE_TIMESTAMP_EXPIRED.message);
+  }
+  return {
+    result: errors.length === 0,
+    reason,
+    errors,
+    message: reason.join(' '),
+    signed: undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public functions.
+
+/**
+ * The exact text ska signs (`get_base`): `valid_until_auth_user[_EXTRA]`, where EXTRA is the
+ * extra data sorted by key, written by `valueDumper` and percent-encoded by `quoter`.
+ *
+ * @example
+ * ```ts
+ * import { getBase } from 'tessera/ska';
+ * getBase({ authUser: 'user', validUntil: 1378045287 }); // '1378045287.0_user'
+ * getBase({ authUser: 'user', validUntil: '1378045287.0', extra: { provider: 'p1', email: 'a b@x.org' } });
+ * // '1378045287.0_user_email%3Da%20b%40x.org%26provider%3Dp1'
+ * ```
+ */
+export function getBase(options: GetBaseOptions): string {
+  const authUser = authUserOption(options.authUser);
+  const validUntil = options.validUntil;
+  if (typeof validUntil !== 'string' && typeof validUntil !== 'number') {
+    throw new TypeError('validUntil must be a string or a number');
+  }
+  const text = typeof validUntil === 'string' ? validUntil : pyFloatStr(validUntil);
+  const codec = codecOption(options.valueDumper, options.quoter);
+  return baseText(authUser, text, extraOption(options.extra), codec);
+}
+
+/** Sign already-validated fields. */
+export function signFields(
+  authUser: string,
+  key: KeyObject | Uint8Array,
+  validUntil: string,
+  extra: readonly [string, unknown][],
+  digest: Digest,
+  codec: Codec,
+): string {
+  return macText(digest, key, baseText(authUser, validUntil, extra, codec));
+}
+
+/** A signature with its extras as entries (what the URL and dict writers take). */
+export interface SignedFields {
+  signature: string;
+  authUser: string;
+  validUntil: string;
+  extra: [string, unknown][];
+}
+
+/** Resolve the signing options shared by {@link generateSignature} and the shortcuts, and sign. */
+export function signFromOptions(options: GenerateSignatureOptions): SignedFields {
+  const authUser = authUserOption(options.authUser);
+  const key = secretBytes(options.secretKey, 'secretKey');
+  const lifetime = lifetimeOption(options.lifetime);
+  const extra = extraOption(options.extra);
+  const digest = digestOption(options.digest);
+  const codec = codecOption(options.valueDumper, options.quoter);
+  const clock = clockOption(options.now);
+  const validUntil = validUntilOption(options.validUntil) ?? generatedValidUntil(clock(), lifetime);
+  const signature = signFields(authUser, key, validUntil, extra, digest, codec);
+  return { signature, authUser, validUntil, extra };
+}
+
+/**
+ * Sign `authUser`, `validUntil` and the extra data (ska's `Signature.generate_signature`).
+ * Throws TypeError/RangeError for bad options, and TypeError for values ska could not sign
+ * either (a lone surrogate, bytes with the javascript dumper, a class instance).
+ *
+ * @example
+ * ```ts
+ * import { generateSignature } from 'tessera/ska';
+ * const sig = generateSignature({ authUser: 'user', secretKey: 'secret', validUntil: 1378045287 });
+ * sig.signature; // 'YlZpLFsjUKBalL4x5trhkeEgqE8='
+ * sig.validUntil; // '1378045287.0'
+ * ```
+ */
+export function generateSignature(options: GenerateSignatureOptions): Signature {
+  const f = signFromOptions(options);
+  return {
+    signature: f.signature,
+    authUser: f.authUser,
+    validUntil: f.validUntil,
+    extra: Object.fromEntries(f.extra),
+  };
+}
+
+/**
+ * Whether `signature` is valid for the other fields and `validUntil` is after now (ska's
+ * `validate_signature`). The comparison is constant time on the exact base64 text. Unlike ska,
+ * a missing `validUntil` is never valid, and an unreadable one is expired instead of a crash.
+ *
+ * @example
+ * ```ts
+ * import { validateSignature } from 'tessera/ska';
+ * validateSignature({
+ *   signature: 'YlZpLFsjUKBalL4x5trhkeEgqE8=', authUser: 'user', secretKey: 'secret',
+ *   validUntil: '1378045287.0', now: () => 1378045000_000,
+ * }); // true
+ * ```
+ */
+export function validateSignature(options: ValidateSignatureOptions): boolean {
+  const key = secretBytes(options.secretKey, 'secretKey');
+  const digest = digestOption(options.digest);
+  const codec = codecOption(options.valueDumper, options.quoter);
+  const clock = clockOption(options.now);
+  let extra: [string, unknown][];
+  try {
+    extra = extraOption(options.extra);
+  } catch {
+    return false;
+  }
+  const claim: Claim = {
+    signature: options.signature,
+    authUser: options.authUser,
+    validUntil: options.validUntil,
+    extra,
+  };
+  const { signatureOk, expired } = checkClaim(claim, key, digest, codec, clock());
+  return signatureOk && !expired;
+}
