@@ -8,7 +8,6 @@ import { Buffer, isUtf8 } from 'node:buffer';
 /** Text or bytes, as every Tessera API accepts them. */
 export type BytesLike = string | Uint8Array;
 
-
 /** UTF-8 bytes of a string, or the bytes themselves (no copy). */
 export function toBytes(value: BytesLike): Buffer {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
