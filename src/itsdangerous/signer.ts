@@ -15,6 +15,7 @@ import {
   equalBytes,
   hash,
   hmac,
+  hmacBase64Url,
   importHmacKey,
 } from '../core/mac.ts';
 import { base64Decode, base64DecodeText, base64Encode } from './encoding.ts';
@@ -204,7 +205,11 @@ export class Signer {
       // that never verifies, so refuse it here.
       if (!isWellFormed(value))
         throw new TypeError('value is not well-formed Unicode (lone surrogate)');
-      return `${value}${this.#sepText}${base64Encode(this.mac(value))}`;
+      const sig =
+        this.algorithm === 'none'
+          ? ''
+          : hmacBase64Url(this.digestMethod, this.#keys[0] as KeyObject, value);
+      return `${value}${this.#sepText}${sig}`;
     }
     if (!(value instanceof Uint8Array) && typeof value !== 'string')
       throw new TypeError('value must be a string or a Uint8Array');
