@@ -5,7 +5,7 @@
  * produces more than `maxOutputLength` bytes, and says so with a typed error.
  */
 
-import { deflateZlib } from './deflate.ts';
+import { deflateZlib, deflateZlibView } from './deflate.ts';
 import { BadPayload, PayloadTooLarge } from './errors.ts';
 import { InflateError, inflateZlib } from './inflate.ts';
 
@@ -24,6 +24,14 @@ export function maxInflateOption(value: unknown, option = 'maxInflate'): number 
 /** zlib stream of `data` at `level` (default 6, Python's `zlib.compress` default). */
 export function deflate(data: Uint8Array, level = 6): Uint8Array {
   return deflateZlib(data, level);
+}
+
+/**
+ * `deflate` whose result may be a view of a shared buffer, valid until the next call: for callers
+ * that encode it immediately (into base64 text), saving a copy per token.
+ */
+export function deflateTransient(data: Uint8Array, level = 6): Uint8Array {
+  return deflateZlibView(data, level);
 }
 
 /**

@@ -1058,6 +1058,21 @@ function adler32(data: Uint8Array): number {
  * ```
  */
 export function deflateZlib(input: Uint8Array, level = 6): Uint8Array {
+  const z = deflateZlibView(input, level);
+  return z.buffer === out.buffer ? z.slice() : z;
+}
+
+/**
+ * {@link deflateZlib} without the final copy: the result may be a view of this module's output
+ * buffer, valid only until the next call. For callers that encode it at once (a token's base64),
+ * which saves an off-heap allocation per token.
+ *
+ * @example
+ * ```ts
+ * const text = Buffer.from(deflateZlibView(json)).toString('base64url'); // use before the next call
+ * ```
+ */
+export function deflateZlibView(input: Uint8Array, level = 6): Uint8Array {
   if (level === -1) level = 6;
   const length = input.length;
   if (length > EXACT_DEFLATE_LIMIT || !(level >= 4 && level <= 9) || !Number.isInteger(level)) {
@@ -1102,5 +1117,5 @@ export function deflateZlib(input: Uint8Array, level = 6): Uint8Array {
   out[outPos++] = (adler >>> 16) & 0xff;
   out[outPos++] = (adler >>> 8) & 0xff;
   out[outPos++] = adler & 0xff;
-  return out.slice(0, outPos);
+  return out.subarray(0, outPos);
 }

@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { utf8DecodeStrict } from '../core/bytes.ts';
-import { deflate, inflateBounded, maxInflateOption } from '../core/compress.ts';
+import { deflateTransient, inflateBounded, maxInflateOption } from '../core/compress.ts';
 import { BadPayload } from '../core/errors.ts';
 import { compactJson, parseJson } from '../core/json.ts';
 import type { SecretOrRing } from '../core/keys.ts';
@@ -48,7 +48,8 @@ class UrlSafeCodec {
     const c = options.compress ?? true;
     if (typeof c !== 'boolean' && typeof c !== 'function')
       throw new TypeError('compress must be a boolean or a function');
-    this.compress = c === true ? (json) => deflate(json, 6) : c;
+    // The default deflater's result is encoded at once, so it may be a transient view.
+    this.compress = c === true ? (json) => deflateTransient(json, 6) : c;
     this.maxInflate = maxInflateOption(options.maxInflate);
   }
 
