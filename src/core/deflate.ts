@@ -25,6 +25,7 @@
  * can start, so sharing it is safe.
  */
 import { deflateSync } from 'node:zlib';
+import { adler32 } from './adler32.ts';
 
 /**
  * Largest input this deflater handles itself (single block, no window slide); bigger inputs are delegated to node:zlib.
@@ -1020,25 +1021,6 @@ function flushBlock(storedLen: number): void {
     compressBlock(lTree.code, lTree.len, dTree.code, dTree.len);
   }
   biWindup();
-}
-
-/** adler32 of `data` (RFC 1950), as an unsigned 32-bit number. */
-function adler32(data: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  const n = data.length;
-  let i = 0;
-  while (i < n) {
-    // 3800 bytes keep b below 2^31 (small-integer arithmetic) before the modulo.
-    const end = Math.min(i + 3800, n);
-    for (; i < end; i++) {
-      a += data[i]!;
-      b += a;
-    }
-    a %= 65521;
-    b %= 65521;
-  }
-  return ((b << 16) | a) >>> 0;
 }
 
 /**

@@ -9,8 +9,8 @@
  *
  * Writing: {@link pyDumps} writes what Python's `json.dumps` writes for the same value
  * (separators, `ensure_ascii` escapes, float repr, `sort_keys`), for formats whose originals
- * sign its output. Integral numbers below 1e21 are written as Python ints (as JSON.stringify
- * writes them); other numbers as Python floats (`1e-05`, `2.5`, `1e+21`); `bigint` as an int of any size; a `Map` keeps its insertion order (JS objects put
+ * sign its output. Safe integers are written as Python ints; other numbers as Python floats
+ * (`1e-05`, `2.5`, `1e+16`); `bigint` as an int of any size; a `Map` keeps its insertion order (JS objects put
  * integer-like keys first, Python does not).
  */
 
@@ -167,6 +167,11 @@ export interface PyDumpsOptions {
   sortKeys?: boolean;
   /** Write NaN/Infinity literals (Python's default: true); false throws RangeError instead. */
   allowNan?: boolean;
+  /**
+   * Write integral numbers up to 1e21 as digits, as JSON.stringify does (default false: only safe
+   * integers are Python ints, larger doubles are floats such as `1e+16`).
+   */
+  jsIntegers?: boolean;
 }
 
 /** Python `repr(float)` of a finite JS number. */
@@ -192,15 +197,17 @@ export function pyFloatRepr(x: number): string {
   return negative ? `-${out}` : out;
 }
 
-function pyNumber(x: number, allowNan: boolean): string {
+function pyNumber(x: number, allowNan: boolean, jsIntegers: boolean): string {
   if (!Number.isFinite(x)) {
     if (!allowNan) throw new RangeError('Out of range float values are not JSON compliant');
     return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
   }
-  // Integral numbers are written as ints, as JSON.stringify writes them below 1e21 (so the
-  // compact fast path and this writer agree); past that, as the float JS can only mean.
-  if (Number.isInteger(x) && Math.abs(x) < 1e21)
+  // Integers JS holds exactly are Python ints; a larger double can only be a float (bigint is
+  // the way to write a big int). With `jsIntegers`, integral numbers below 1e21 are written as
+  // digits, as JSON.stringify writes them.
+  if (Number.isSafeInteger(x) || (jsIntegers && Number.isInteger(x) && Math.abs(x) < 1e21)) {
     return Object.is(x, -0) ? '0' : BigInt(x).toString();
+  }
   return pyFloatRepr(x);
 }
 
@@ -261,6 +268,7 @@ export function pyDumps(value: unknown, options: PyDumpsOptions = {}): string {
   const ensureAscii = options.ensureAscii ?? true;
   const sortKeys = options.sortKeys ?? false;
   const allowNan = options.allowNan ?? true;
+  const jsIntegers = options.jsIntegers ?? false;
   const seen = new Set<object>();
 
   const write = (v: unknown): string | undefined => {
@@ -275,7 +283,7 @@ export function pyDumps(value: unknown, options: PyDumpsOptions = {}): string {
       case 'string':
         return pyString(v, ensureAscii);
       case 'number':
-        return pyNumber(v, allowNan);
+        return pyNumber(v, allowNan, jsIntegers);
       case 'bigint':
         return v.toString();
       case 'boolean':
@@ -339,5 +347,5 @@ export function compactJson(value: unknown): string {
     // bigint or a cycle: the exact writer handles the first and names the second.
   }
   if (text !== undefined && !mayDiffer(text)) return text;
-  return pyDumps(value, { separators: [',', ':'], ensureAscii: false });
+  return pyDumps(value, { separators: [',', ':'], ensureAscii: false, jsIntegers: true });
 }

@@ -15,9 +15,9 @@ import {
 } from '../core/compress.ts';
 import { BadData, BadPayload, BadSignature } from '../core/errors.ts';
 import { equalBytes, hash, importHmacKey } from '../core/mac.ts';
+import { fillRandom } from '../core/random.ts';
+import { applySchema, type Decoded, type StandardSchemaV1 } from '../core/standard-schema.ts';
 import { pythonJsonDumps, pythonJsonLoads, pythonJsonText } from './json.ts';
-import { fillRandom } from './random.ts';
-import { applySchema, type Decoded, type StandardSchemaV1 } from './standard-schema.ts';
 import { ub64decode, ub64encode } from './ub64.ts';
 
 /**

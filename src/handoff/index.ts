@@ -19,6 +19,7 @@ export {
   PayloadTooLarge,
   TesseraError,
 } from '../core/errors.ts';
+export type { Decoded, StandardSchemaV1 } from '../core/standard-schema.ts';
 export {
   decode,
   encode,
@@ -29,4 +30,3 @@ export {
   type HandoffSecret,
   type Variant,
 } from './handoff.ts';
-export type { Decoded, StandardSchemaV1 } from './standard-schema.ts';

@@ -20,6 +20,7 @@ export {
   PayloadTooLarge,
   SignatureExpired,
 } from '../core/errors.ts';
+export type { Decoded, StandardSchemaV1 } from '../core/standard-schema.ts';
 export { base64Decode, base64Encode, bytesToInt, intToBytes } from './encoding.ts';
 export {
   type DataSerializer,
@@ -33,7 +34,6 @@ export {
   type TimedSerializerOptions,
 } from './serializer.ts';
 export { type KeyDerivation, type SafeResult, Signer, type SignerOptions } from './signer.ts';
-export type { StandardSchemaV1 } from './standard-schema.ts';
 export {
   type TimedUnsignOptions,
   type Timestamped,

@@ -14,8 +14,8 @@ import { BadData, BadPayload, BadSignature, SignatureExpired } from '../core/err
 import { type PyDumpsOptions, parseJson, pyDumps } from '../core/json.ts';
 import type { SecretOrRing } from '../core/keys.ts';
 import { keyRing } from '../core/keys.ts';
+import { applySchema, type Decoded, type StandardSchemaV1 } from '../core/standard-schema.ts';
 import { type SafeResult, Signer, type SignerOptions } from './signer.ts';
-import type { StandardSchemaV1 } from './standard-schema.ts';
 import { type TimedUnsignOptions, type Timestamped, TimestampSigner } from './timestamp-signer.ts';
 
 /** A data serializer: Python's `serializer=` argument (anything with `dumps`/`loads`). */
@@ -63,7 +63,7 @@ export interface LoadsOptions<S extends StandardSchemaV1 | undefined = undefined
 }
 
 /** What `loads` returns for a schema (or `unknown` without one). */
-export type Loaded<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : unknown;
+export type Loaded<S> = Decoded<S>;
 
 const DEFAULT_SALT = 'itsdangerous';
 const LOAD_MESSAGE =
@@ -74,25 +74,6 @@ const MAX_SALT_CACHE = 32;
 interface Unsigner {
   signer: Signer;
   fallback: boolean;
-}
-
-/** @internal Apply a Standard Schema synchronously. */
-export function applySchema(
-  schema: StandardSchemaV1 | undefined,
-  value: unknown,
-  payload: string,
-): unknown {
-  if (schema === undefined) return value;
-  const result = schema['~standard'].validate(value);
-  if (result instanceof Promise) throw new TypeError('schema must validate synchronously');
-  if (result.issues) {
-    const first = result.issues[0];
-    throw new BadPayload(`Payload does not match the schema${first ? `: ${first.message}` : ''}`, {
-      payload: Buffer.from(payload),
-      cause: result.issues,
-    });
-  }
-  return result.value;
 }
 
 /**
@@ -243,7 +224,7 @@ export class Serializer {
         throw err;
       }
       const text = value as string;
-      const loaded = applySchema(options.schema, this.loadPayload(text), text);
+      const loaded = applySchema(options.schema, this.loadPayload(text), () => Buffer.from(text));
       return { value: loaded, renew: fallback || key > 0 };
     }
     throw last ?? new BadSignature('No signer could verify the token');
@@ -396,7 +377,7 @@ export class TimedSerializer extends Serializer {
         throw err;
       }
       const text = r.value as string;
-      const value = applySchema(options.schema, this.loadPayload(text), text);
+      const value = applySchema(options.schema, this.loadPayload(text), () => Buffer.from(text));
       return { value, ts: r.ts, renew: fallback || r.key > 0 };
     }
     throw last ?? new BadSignature('No signer could verify the token');

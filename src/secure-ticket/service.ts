@@ -29,7 +29,7 @@ import {
 } from '../core/errors.ts';
 import { compactJson, parseJson } from '../core/json.ts';
 import { equalBytes, hash, importHmacKey } from '../core/mac.ts';
-import { fillRandom } from './random.ts';
+import { fillRandom } from '../core/random.ts';
 import {
   BODY_OFFSET,
   FIELDS_LENGTH,

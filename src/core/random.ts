@@ -1,8 +1,9 @@
 /**
- * Random IVs cut from a pooled CSPRNG buffer. One `randomFillSync` of 4 KiB serves 256 IVs, which
- * saves most of the ~2 µs a `randomBytes(16)` call costs (../shared/perf-notes.md). Every byte is
- * handed out once; IVs are public (they travel in the token), so keeping the unread rest of the
- * pool in memory exposes nothing a token does not.
+ * Public random values (IVs, salts that travel in the token) cut from a pooled CSPRNG buffer. One
+ * `randomFillSync` of 4 KiB serves 256 16-byte values, which saves most of the ~2 µs a
+ * `randomBytes(16)` call costs (../shared/perf-notes.md). Every byte is handed out once. Only for
+ * values that are public anyway: the unread rest of the pool stays in memory, which exposes
+ * nothing a token does not — never use it for keys.
  */
 import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';

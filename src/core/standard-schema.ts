@@ -1,7 +1,6 @@
 /**
- * The few Standard Schema v1 types (https://standardschema.dev) that `decode(…, { schema })`
- * needs, declared locally so zod, valibot or arktype schemas work without a dependency and
- * without importing another format module.
+ * The few Standard Schema v1 types (https://standardschema.dev) that `loads`/`decode(…, { schema })`
+ * need, vendored so zod, valibot or arktype schemas work without a dependency.
  */
 import { BadPayload } from '../core/errors.ts';
 
@@ -52,7 +51,11 @@ export type Decoded<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutp
  * Run a schema synchronously. An async schema is programmer misuse (decode is synchronous):
  * `TypeError`. A failing value is a `BadPayload` whose `cause` holds the issues.
  */
-export function applySchema(schema: StandardSchemaV1 | undefined, value: unknown): unknown {
+export function applySchema(
+  schema: StandardSchemaV1 | undefined,
+  value: unknown,
+  payload?: () => Uint8Array,
+): unknown {
   if (schema === undefined) return value;
   const std = (schema as Partial<StandardSchemaV1>)['~standard'];
   if (std === undefined || typeof std.validate !== 'function') {
@@ -66,6 +69,7 @@ export function applySchema(schema: StandardSchemaV1 | undefined, value: unknown
     const first = result.issues[0];
     throw new BadPayload(`Payload does not match the schema${first ? `: ${first.message}` : ''}`, {
       cause: result.issues,
+      payload: payload?.(),
     });
   }
   return result.value;
