@@ -188,5 +188,26 @@ export async function groups(): Promise<BenchGroup[]> {
       out.push({ title: `itsdangerous — ${label} payload — ${op}`, cases });
     }
   }
+  // perf-notes T1c: a 95-byte string, no JSON, beside Python's TimestampSigner rows printed below.
+  const text = JSON.stringify(payloads().small).slice(0, 95);
+  const ts = new TimestampSigner(SECRET);
+  const token = ts.sign(text);
+  const key = createSecretKey(Buffer.from(SECRET));
+  out.push({
+    title: 'TimestampSigner — 95 B string, no JSON (compare with Python below)',
+    cases: [
+      {
+        name: 'raw floor: HMAC-SHA1 → base64url of the string',
+        floor: true,
+        fn: () => `${text}.${createHmac('sha1', key).update(text).digest('base64url')}`,
+      },
+      { name: 'Tessera TimestampSigner.sign', fn: () => ts.sign(text), bytes: token.length },
+      {
+        name: 'Tessera TimestampSigner.unsign (maxAge)',
+        fn: () => ts.unsign(token, { maxAge: 3600 }),
+        bytes: token.length,
+      },
+    ],
+  });
   return out;
 }
