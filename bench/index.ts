@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every hot path beside the raw node:crypto floor and the peers, in ONE process,
  * interleaved; then Python itsdangerous' figures from bench/python_itsdangerous.py on the same
- * machine. Options: `--only <name>[,<name>]` (itsdangerous, ska, tkt, handoff, stores),
+ * machine. Options: `--only <name>[,<name>]` (itsdangerous, ska, tkt, handoff, stores, web),
  * `--rounds N`, `--ms N` (per case per round), `--no-python`.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,13 +18,13 @@ const { values } = parseArgs({
   },
 });
 
-const MODULES = ['itsdangerous', 'ska', 'tkt', 'handoff', 'stores'];
+const MODULES = ['itsdangerous', 'ska', 'tkt', 'handoff', 'stores', 'web'];
 const wanted = values.only ? values.only.split(',') : MODULES;
 
 const groups: BenchGroup[] = [];
 for (const name of wanted) {
   const file = new URL(`./${name}.ts`, import.meta.url);
-  if (!existsSync(file)) continue;
+  if (name === 'web' || !existsSync(file)) continue;
   const mod = (await import(file.href)) as { groups: () => BenchGroup[] | Promise<BenchGroup[]> };
   groups.push(...(await mod.groups()));
 }
@@ -35,6 +35,16 @@ console.log(
 console.log("Medians over interleaved rounds in one process; ratios are to the group's raw floor.");
 const results = await runGroups(groups, { rounds: Number(values.rounds), ms: Number(values.ms) });
 console.log(formatResults(results));
+
+// The middleware row needs real HTTP under load (autocannon), so it reports on its own.
+if (wanted.includes('web')) {
+  const web = (await import(new URL('./web.ts', import.meta.url).href)) as {
+    report: () => Promise<string>;
+  };
+  console.log(
+    `\n### Middleware: the same Fastify route, protected and unprotected\n\n${await web.report()}`,
+  );
+}
 
 if (!values['no-python'] && wanted.includes('itsdangerous')) {
   const py = spawnSync(

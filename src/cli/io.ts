@@ -6,8 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { type CommandContext, UsageError } from './table.ts';
 
-/** Read a secret: `--secret-file` (trailing newline dropped), else the env var, else argv (warned). */
-export function readSecret(ctx: CommandContext, argvOption = 'secret-key'): string {
+/**
+ * Read a secret if one is given: `--secret-file` (one trailing newline dropped), else the argv
+ * option (warned on stderr), else `TESSERA_SECRET_KEY`; `undefined` when there is none.
+ */
+export function readOptionalSecret(
+  ctx: CommandContext,
+  argvOption = 'secret-key',
+  spelling = `--${argvOption}`,
+): string | undefined {
   const file = ctx.values['secret-file'];
   if (typeof file === 'string') {
     try {
@@ -21,16 +28,26 @@ export function readSecret(ctx: CommandContext, argvOption = 'secret-key'): stri
   const inline = ctx.values[argvOption];
   if (typeof inline === 'string') {
     ctx.stderr(
-      `warning: --${argvOption} on the command line is visible to other users; prefer --secret-file or TESSERA_SECRET_KEY\n`,
+      `warning: ${spelling} on the command line is visible to other users; prefer --secret-file or TESSERA_SECRET_KEY\n`,
     );
     return inline;
   }
   const env = ctx.env.TESSERA_SECRET_KEY;
-  if (env) return env;
-  throw new UsageError('no secret: give --secret-file FILE or set TESSERA_SECRET_KEY');
+  return env ? env : undefined;
 }
 
-/** A positional token, or the first line of stdin when it is absent or `-`. */
+/** Read a secret as {@link readOptionalSecret} does; a usage error when there is none. */
+export function readSecret(
+  ctx: CommandContext,
+  argvOption = 'secret-key',
+  spelling = `--${argvOption}`,
+): string {
+  const secret = readOptionalSecret(ctx, argvOption, spelling);
+  if (!secret) throw new UsageError('no secret: give --secret-file FILE or set TESSERA_SECRET_KEY');
+  return secret;
+}
+
+/** A positional token, or stdin (trimmed) when it is absent or `-`. */
 export async function readToken(ctx: CommandContext, index = 0): Promise<string> {
   const given = ctx.positionals[index];
   if (given !== undefined && given !== '-') return given;
