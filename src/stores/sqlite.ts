@@ -284,7 +284,7 @@ function openDatabase(
   }
   let db: SqliteDatabase | undefined;
   try {
-    db = new Driver(path);
+    db = newDatabase(Driver, path, driver === undefined);
     // busy_timeout first: switching to WAL itself needs the lock another process may hold.
     db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
     db.exec('PRAGMA journal_mode = WAL');
@@ -294,6 +294,31 @@ function openDatabase(
   } catch (err) {
     if (db !== undefined) closeQuietly(db);
     throw unavailable(`SqliteStore (${path})`, err);
+  }
+}
+
+/**
+ * Construct the database. better-sqlite3 loads its native binding lazily, here; when it was built
+ * for another Node.js (ERR_DLOPEN_FAILED: e.g. installed under Node 20, run under Node 24) and the
+ * driver was not chosen explicitly, `node:sqlite` takes over where it exists.
+ */
+function newDatabase(
+  Driver: DatabaseConstructor,
+  path: string,
+  mayFallBack: boolean,
+): SqliteDatabase {
+  try {
+    return new Driver(path);
+  } catch (err) {
+    const fallback = mayFallBack ? nodeSqlite() : undefined;
+    if (
+      (err as { code?: unknown }).code === 'ERR_DLOPEN_FAILED' &&
+      fallback !== undefined &&
+      fallback !== Driver
+    ) {
+      return new fallback(path);
+    }
+    throw err;
   }
 }
 
