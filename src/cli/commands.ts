@@ -1,5 +1,6 @@
 /** The command table. Format commands are added here, one entry per sub-command. */
 import { randomBytes } from 'node:crypto';
+import { inspectCommand } from './inspect.ts';
 import { SKA_COMMANDS } from './ska.ts';
 import { type Command, EXIT, UsageError } from './table.ts';
 
@@ -26,4 +27,4 @@ const keygen: Command = {
 };
 
 /** Every command, in help order. */
-export const COMMANDS: Command[] = [keygen, ...SKA_COMMANDS];
+export const COMMANDS: Command[] = [keygen, ...SKA_COMMANDS, inspectCommand];
