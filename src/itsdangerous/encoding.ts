@@ -122,7 +122,7 @@ export function intToBytes(n: number): Buffer {
 
 /**
  * `bytes_to_int` for at most 8 bytes (`undefined` for more, as Python's struct fails). Values
- * above 2**53 lose precision, which is harmless: anything past {@link MAX_DATETIME_SECONDS} is
+ * above 2**53 lose precision, which is harmless: anything past `MAX_DATETIME_SECONDS` is
  * treated alike, as a date Python cannot represent.
  *
  * @example
