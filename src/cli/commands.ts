@@ -1,8 +1,12 @@
 /** The command table. Format commands are added here, one entry per sub-command. */
 import { randomBytes } from 'node:crypto';
+import { HANDOFF_COMMANDS } from './handoff.ts';
 import { inspectCommand } from './inspect.ts';
+import { REVOKE_COMMANDS } from './revoke.ts';
 import { SKA_COMMANDS } from './ska.ts';
 import { type Command, EXIT, UsageError } from './table.ts';
+import { TICKET_COMMANDS } from './ticket.ts';
+import { TKT_COMMANDS } from './tkt.ts';
 
 const keygen: Command = {
   path: ['keygen'],
@@ -27,4 +31,12 @@ const keygen: Command = {
 };
 
 /** Every command, in help order. */
-export const COMMANDS: Command[] = [keygen, ...SKA_COMMANDS, inspectCommand];
+export const COMMANDS: Command[] = [
+  keygen,
+  ...SKA_COMMANDS,
+  ...TKT_COMMANDS,
+  ...HANDOFF_COMMANDS,
+  ...TICKET_COMMANDS,
+  ...REVOKE_COMMANDS,
+  inspectCommand,
+];

@@ -20,7 +20,14 @@
  * @module
  */
 
-export { createUrlSigner, type SkaAuth, type UrlSigner } from '../web/index.ts';
+export {
+  createUrlSigner,
+  type SkaAuth,
+  type TktAuth,
+  TktGuard,
+  type TktGuardOptions,
+  type UrlSigner,
+} from '../web/index.ts';
 export {
   type LoginHandlerOptions,
   loginHandler,
@@ -29,3 +36,8 @@ export {
   type SignUrlHelperOptions,
   signUrlHelper,
 } from './express.ts';
+export {
+  type AuthTktMiddleware,
+  type AuthTktOptions,
+  authTkt,
+} from './tkt.ts';

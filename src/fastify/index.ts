@@ -21,7 +21,14 @@
  * @module
  */
 
-export { createUrlSigner, type SkaAuth, type UrlSigner } from '../web/index.ts';
+export {
+  createUrlSigner,
+  type SkaAuth,
+  type TktAuth,
+  TktGuard,
+  type TktGuardOptions,
+  type UrlSigner,
+} from '../web/index.ts';
 export {
   type LoginHandlerOptions,
   loginHandler,
@@ -30,3 +37,10 @@ export {
   type SkaPluginOptions,
   skaPlugin,
 } from './fastify.ts';
+export {
+  type AuthTktHook,
+  type AuthTktOptions,
+  authTkt,
+  type TktPluginOptions,
+  tktPlugin,
+} from './tkt.ts';

@@ -261,6 +261,28 @@ export class Handoff {
     return applySchema(options.schema, value) as Decoded<S>;
   }
 
+  /**
+   * {@link decode}, also giving the verified HMAC-SHA1 bytes: the id of the token for one-time
+   * use and revocation (`tokenId(mac)` in `tessera/stores`). The header MAC must be canonical
+   * base64url, so every token that decodes with these bytes carries the same signed body.
+   *
+   * @example
+   * ```ts
+   * import { once } from 'tessera/stores';
+   * const { value, mac } = handoff.decodeWithMac(token);
+   * await once(store, mac, value.exp * 1000); // TokenReplayed on the second use
+   * ```
+   */
+  decodeWithMac<S extends StandardSchemaV1 | undefined = undefined>(
+    token: string,
+    options: HandoffDecodeOptions<S> = {},
+  ): { value: Decoded<S>; mac: Uint8Array } {
+    const value = this.decode(token, options);
+    // decode() verified this exact text against the body: strict base64url of the 20 MAC bytes.
+    const mac = decodeBase64UrlStrict(token.slice(3, 3 + MAC_CHARS)) as Buffer;
+    return { value, mac };
+  }
+
   // body(A) = UB64(iv || AES-128-CBC(key, iv, z || PKCS#7))
   #seal(z: Uint8Array): string {
     const pad = BLOCK - (z.length % BLOCK);

@@ -21,7 +21,14 @@
  * @module
  */
 
-export { createUrlSigner, type SkaAuth, type UrlSigner } from '../web/index.ts';
+export {
+  createUrlSigner,
+  type SkaAuth,
+  type TktAuth,
+  TktGuard,
+  type TktGuardOptions,
+  type UrlSigner,
+} from '../web/index.ts';
 export {
   type LoginHandlerOptions,
   loginHandler,
@@ -32,3 +39,9 @@ export {
   type SkaVariables,
   signUrlHelper,
 } from './hono.ts';
+export {
+  type AuthTktMiddleware,
+  type AuthTktOptions,
+  authTkt,
+  type TktVariables,
+} from './tkt.ts';

@@ -1,7 +1,9 @@
 /**
  * `tessera/web`: ska-signed requests on Web-standard `Request`/`URL`/`Response`, without a
  * framework. Read the signed parameters, validate them, answer 401 with ska's text, sign URLs
- * for templates, and run the password-less login flow with single-use links. The Express,
+ * for templates, and run the password-less login flow with single-use links; authenticate
+ * requests with mod_auth_tkt tickets (`authTkt`, `TktGuard`: refresh, login redirect, revocation)
+ * and use other tokens once (`consumeOnce`, `decodeHandoffOnce`). The Express,
  * Fastify and Hono adapters (`tessera/express`, `tessera/fastify`, `tessera/hono`) are thin
  * wiring over this module.
  *
@@ -45,6 +47,14 @@ export {
   loginFailureResponse,
 } from './login.ts';
 export {
+  consumeOnce,
+  decodeHandoffOnce,
+  type HandoffOnceOptions,
+  handoffMac,
+  itsdangerousMac,
+  type OnceResult,
+} from './once.ts';
+export {
   type FormBody,
   type ReadSignedParamsOptions,
   readSignedParams,
@@ -58,3 +68,18 @@ export {
   type UrlSigner,
   type UrlSignerOptions,
 } from './sign.ts';
+export {
+  type AuthTktOutcome,
+  authTkt,
+  type TktAuth,
+  type TktFailureCode,
+  TktGuard,
+  type TktGuardOptions,
+  type TktLogoutResult,
+  type TktRequest,
+  type TktResult,
+  tktFailureResponse,
+  tktMac,
+  tktRequest,
+  tktTokenId,
+} from './tkt.ts';
