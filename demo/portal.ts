@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * "portal", the Express 5 app: a sign-in form (any name) that sets an `auth_tkt` cookie in
  * Apache mod_auth_tkt's format, and a home page with two ways into "support" — a hand-off link
@@ -163,7 +164,12 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     };
     const handoffUrl = `${support}handoff?token=${handoff.encode(profile)}`;
     const signUrl = res.locals.signUrl as UrlSigner;
-    const loginUrl = signUrl(`${support}login/`, { authUser: user.uid });
+    // A signed nonce makes every issued link distinct: ska signatures are deterministic, so two
+    // links for one user in the same second would otherwise be the same (already used) link.
+    const loginUrl = signUrl(`${support}login/`, {
+      authUser: user.uid,
+      extra: { nonce: randomBytes(9).toString('base64url') },
+    });
     const minutes = Math.round(lifetime / 60);
     send(
       res,
