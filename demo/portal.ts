@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 /**
  * "portal", the Express 5 app: a sign-in form (any name) that sets an `auth_tkt` cookie in
  * Apache mod_auth_tkt's format, and a home page with two ways into "support" — a hand-off link
  * carrying the profile in an encrypted Ax_Handoff envelope, and a one-time ska login link.
  * Portal keeps no server-side state: the signed cookie is the session.
  */
+import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { signUrlHelper, type UrlSigner } from '../src/express/index.ts';
 import { Handoff } from '../src/handoff/index.ts';
