@@ -16,7 +16,7 @@ import { parseQuery } from './quote.ts';
 export type RequestData = Readonly<Record<string, unknown>> | URLSearchParams | string;
 
 /** Query part of a URL string; a string without `?` is taken as a bare query string. */
-function queryOf(url: string): string {
+export function queryOf(url: string): string {
   const hash = url.indexOf('#');
   const noFragment = hash === -1 ? url : url.slice(0, hash);
   const q = noFragment.indexOf('?');
@@ -49,6 +49,37 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 }
 
 /**
+ * `target[key] = value` on a plain object as `Object.fromEntries` sets it: an own data
+ * property. Only `__proto__` needs {@link setOwn} (assigning it would set the prototype).
+ */
+export function setData(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') setOwn(target, key, value);
+  else target[key] = value;
+}
+
+/**
+ * Whether `key` is one of the names of ska's extra list, `list.split(",")`, without splitting
+ * it: `key` occurs in `list` between commas (or its ends). A name never contains a comma.
+ */
+export function inList(list: string, key: string): boolean {
+  if (key === '') {
+    return list === '' || list.startsWith(',') || list.endsWith(',') || list.includes(',,');
+  }
+  if (key.includes(',')) return false;
+  const n = key.length;
+  for (let at = list.indexOf(key); at !== -1; at = list.indexOf(key, at + 1)) {
+    const end = at + n;
+    if (
+      (at === 0 || list.charCodeAt(at - 1) === 0x2c) &&
+      (end === list.length || list.charCodeAt(end) === 0x2c)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
  * ska's `extract_signed_data`: the entries of `data` whose keys the extra parameter lists
  * (`data.get(extra_param, "").split(",")`; order and duplicates in the list do not matter).
  * A list that is not text (possible only in a plain object) makes ska crash: `undefined`.
@@ -61,8 +92,7 @@ export function listedEntries(
   if (typeof list !== 'string') return undefined;
   // No extras: the list is [''], which names only a parameter called ''.
   if (list === '') return data.has('') ? [['', data.get('')]] : [];
-  const keys = new Set(list.split(','));
   const out: [string, unknown][] = [];
-  for (const [k, v] of data) if (keys.has(k)) out.push([k, v]);
+  for (const [k, v] of data) if (inList(list, k)) out.push([k, v]);
   return out;
 }

@@ -20,19 +20,41 @@ import {
   DEFAULT_VALID_UNTIL_PARAM,
   INVALID_SIGNATURE,
 } from './constants.ts';
-import { codePointCompare, isPlainObject, pyFloatStr, pyStr } from './python-text.ts';
-import { quotePlus, quotePlusBytes } from './quote.ts';
-import { dataMap, listedEntries, type RequestData, setOwn } from './request-data.ts';
+import { isPlainObject, pyFloat, pyFloatStr, pyStr } from './python-text.ts';
+import {
+  canonicalPlus,
+  decodeWellFormed,
+  isWellFormed,
+  parseQuery,
+  type QueryParams,
+  quotePlus,
+  quotePlusBytes,
+  readQuery,
+} from './quote.ts';
+import {
+  dataMap,
+  inList,
+  listedEntries,
+  queryOf,
+  type RequestData,
+  setData,
+} from './request-data.ts';
 import {
   type Codec,
   checkClaim,
   codecOption,
   digestOption,
   type EncodingOptions,
+  equalSignature,
   extraOption,
+  isLive,
+  joinExtra,
+  keyOption,
+  macText,
   type Signature,
   type SignatureValidationResult,
   type SignedFields,
+  sortedOrder,
   stringOption,
   validationResult,
 } from './signature.ts';
@@ -127,6 +149,18 @@ function isMissingSecret(secret: unknown): boolean {
   );
 }
 
+/** `quote_plus(name) + "="` of a helper's four parameters, and whether the names differ. */
+interface UrlNames {
+  readonly signature: string;
+  readonly authUser: string;
+  readonly validUntil: string;
+  readonly extra: string;
+  readonly distinct: boolean;
+}
+
+// Set by RequestHelper's static block: the module's way to read a helper's #url.
+let urlNamesOf: (helper: RequestHelper) => UrlNames;
+
 /**
  * Holds the parameter names and digest, as ska's `RequestHelper` does, and moves signatures
  * into URLs and dicts and out of request data.
@@ -146,7 +180,13 @@ export class RequestHelper {
   readonly validUntilParam: string;
   readonly extraParam: string;
   readonly digest: Digest;
-  readonly #key: KeyObject | undefined;
+  readonly #key: KeyObject | Uint8Array | undefined;
+  /** `quote_plus(name) + "="` of the four parameters, and whether the names differ. */
+  readonly #url: UrlNames;
+
+  static {
+    urlNamesOf = (helper) => helper.#url;
+  }
 
   constructor(options: RequestHelperOptions = {}) {
     this.signatureParam = stringOption(
@@ -166,16 +206,27 @@ export class RequestHelper {
     );
     this.extraParam = stringOption(options.extraParam, 'extraParam', DEFAULT_EXTRA_PARAM);
     this.digest = digestOption(options.digest);
+    const secret = options.secretKey;
     this.#key =
-      options.secretKey === undefined
+      secret === undefined
         ? undefined
-        : importHmacKey(secretBytes(options.secretKey, 'secretKey'));
+        : typeof secret === 'string'
+          ? keyOption(secret)
+          : importHmacKey(secretBytes(secret, 'secretKey'));
+    const names = [this.signatureParam, this.authUserParam, this.validUntilParam, this.extraParam];
+    this.#url = {
+      signature: `${quotePlus(this.signatureParam)}=`,
+      authUser: `${quotePlus(this.authUserParam)}=`,
+      validUntil: `${quotePlus(this.validUntilParam)}=`,
+      extra: `${quotePlus(this.extraParam)}=`,
+      distinct: new Set(names).size === names.length,
+    };
   }
 
   /** The call's secret, else the helper's; `undefined` when neither is given. */
   #keyFor(secretKey: unknown): KeyObject | Uint8Array | undefined {
     if (isMissingSecret(secretKey)) return this.#key;
-    return secretBytes(secretKey, 'secretKey');
+    return keyOption(secretKey);
   }
 
   /**
@@ -224,10 +275,12 @@ export class RequestHelper {
    * ```
    */
   validateRequestData(options: ValidateRequestDataOptions): SignatureValidationResult {
-    const key = this.#keyFor(options.secretKey) ?? secretBytes(options.secretKey, 'secretKey');
+    const key = this.#keyFor(options.secretKey) ?? keyOption(options.secretKey);
     const codec = codecOption(options.valueDumper, options.quoter);
     const clock = clockOption(options.now);
-    return this.#validateMap(dataMap(options.data), key, codec, clock());
+    const data = options.data;
+    if (typeof data === 'string') return this.#validateQuery(queryOf(data), key, codec, clock());
+    return this.#validateMap(dataMap(data), key, codec, clock());
   }
 
   /**
@@ -292,6 +345,81 @@ export class RequestHelper {
     }
     return res;
   }
+
+  /**
+   * {@link validateRequestData} of a query string: the same answers as reading it into a map
+   * first ({@link parseQuery}), but only the parameters the check uses are decoded, and an
+   * extra in `quote_plus`'s own form is turned into its `quote()` form without decoding and
+   * encoding it again.
+   */
+  #validateQuery(
+    query: string,
+    key: KeyObject | Uint8Array,
+    codec: Codec,
+    nowMs: number,
+  ): SignatureValidationResult {
+    // A lone surrogate makes the decoder work on bytes; the general path has that.
+    if (!isWellFormed(query)) return this.#validateMap(parseQuery(query), key, codec, nowMs);
+    // `&` and `=` are ASCII, so every part of a well-formed query is well-formed too.
+    const params = readQuery(query);
+    const signature = paramOf(params, this.signatureParam);
+    const authUser = paramOf(params, this.authUserParam);
+    const validUntil = paramOf(params, this.validUntilParam);
+    const list = paramOf(params, this.extraParam);
+    // A missing valid_until is never valid (see checkClaim), and not expired either.
+    if (validUntil === '') return validationResult(false, false);
+    // The listed extras, decoded, and `quote(k) + "%3D" + quote(v)` as the base has them
+    // (query values are text, which both dumpers write as it is).
+    const keys: string[] = [];
+    const values: string[] = [];
+    let signatureOk = false;
+    try {
+      const pieces: string[] = [];
+      const { names, values: raws } = params;
+      for (let i = 0; i < names.length; i++) {
+        const k = names[i] as string;
+        if (!inList(list, k)) continue;
+        const raw = raws[i] as string;
+        const canonical = codec.plainQuote ? canonicalPlus(raw) : undefined;
+        let value: string;
+        let quoted: string;
+        if (canonical !== undefined) {
+          value = canonical.decoded;
+          quoted = canonical.quoted;
+        } else {
+          value = decodeWellFormed(raw);
+          quoted = codec.quote(value);
+        }
+        keys.push(k);
+        values.push(value);
+        pieces.push(`${codec.quote(k)}%3D${quoted}`);
+      }
+      const base =
+        keys.length === 0
+          ? `${validUntil}_${authUser}`
+          : `${validUntil}_${authUser}_${joinExtra(sortedOrder(keys), pieces)}`;
+      // shape → MAC (constant time) → expiry.
+      signatureOk = equalSignature(macText(this.digest, key, base), signature);
+    } catch {
+      // Not reachable with well-formed text; kept so that data never makes this throw.
+      signatureOk = false;
+    }
+    const seconds = pyFloat(validUntil);
+    const expired = seconds === undefined || !isLive(seconds, nowMs);
+    const res = validationResult(signatureOk, expired);
+    if (res.result) {
+      const extra: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) setData(extra, keys[i] as string, values[i]);
+      res.signed = { authUser, validUntil, extra };
+    }
+    return res;
+  }
+}
+
+/** ska's `data.get(name, "")`, decoded. */
+function paramOf(params: QueryParams, name: string): string {
+  const at = params.names.indexOf(name);
+  return at === -1 ? '' : decodeWellFormed(params.values[at] as string);
 }
 
 /**
@@ -306,42 +434,117 @@ export function signedUrl(
   suffix: unknown,
 ): string {
   const start = `${stringOption(endpointUrl, 'endpointUrl', '')}${stringOption(suffix, 'suffix', DEFAULT_URL_SUFFIX)}`;
+  const names = urlNamesOf(helper);
+  const extra = sig.extra;
+  const n = extra.length;
+  let collides = !names.distinct;
+  for (let i = 0; i < n && !collides; i++) {
+    collides = isParamName(helper, (extra[i] as [string, unknown])[0]);
+  }
+  if (collides) return start + collidingQuery(helper, sig);
+  // Each extra's key and value in the URL, quote_plus'ed. The base quoted the same texts with
+  // quote() just before; where the text has no space and no `/`, the two agree, so the
+  // base's result is used again (for a 4 KB extra, that saves encoding it twice).
+  const q = sig.quoted;
+  const codec = sig.codec;
+  const keys: string[] = new Array(n);
+  const values: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const [k, v] = extra[i] as [string, unknown];
+    keys[i] =
+      q !== undefined && codec?.plainQuote === true && noSpaceOrSlash(k)
+        ? (q.quotedKeys[i] as string)
+        : quotePlus(k);
+    if (v instanceof Uint8Array) {
+      values[i] = quotePlusBytes(v);
+      continue;
+    }
+    // urlencode str()s the value; the default dumper wrote the same text for anything but a
+    // dict or list (the javascript dumper only for text, numbers and booleans).
+    const same =
+      q !== undefined &&
+      codec !== undefined &&
+      (codec.strDump ? typeof v !== 'object' || v === null : isJsText(v));
+    const text = same ? (q.dumped[i] as string) : pyStr(v, false, true);
+    values[i] =
+      same && codec.plainQuote && noSpaceOrSlash(text)
+        ? (q.quotedValues[i] as string)
+        : quotePlus(text);
+  }
+  // The extra list: the keys sorted, joined by "," (quote_plus writes "," as %2C).
+  const order = q?.order ?? sortedOrder(extra.map(([k]) => k));
+  let list = '';
+  for (let i = 0; i < n; i++)
+    list += `${i === 0 ? '' : '%2C'}${keys[order[i] as number] as string}`;
+  let query = `${names.signature}${quotePlus(sig.signature)}&${names.authUser}${quotePlus(sig.authUser)}&${names.validUntil}${quotePlus(sig.validUntil)}&${names.extra}${list}`;
+  for (let i = 0; i < n; i++) query += `&${keys[i] as string}=${values[i] as string}`;
+  return start + query;
+}
+
+function isParamName(helper: RequestHelper, k: string): boolean {
+  return (
+    k === helper.signatureParam ||
+    k === helper.authUserParam ||
+    k === helper.validUntilParam ||
+    k === helper.extraParam
+  );
+}
+
+/** Whether `quote()` and `quote_plus()` write `s` alike. */
+function noSpaceOrSlash(s: string): boolean {
+  return s.indexOf(' ') === -1 && s.indexOf('/') === -1;
+}
+
+/** Values the javascript dumper writes as `str()` does. */
+function isJsText(v: unknown): boolean {
+  const t = typeof v;
+  return t === 'string' || t === 'number' || t === 'bigint' || t === 'boolean';
+}
+
+/** The URL query when names collide: params as a dict that `update` overwrites in place. */
+function collidingQuery(helper: RequestHelper, sig: SignedFields): string {
   const params: [string, string | Uint8Array][] = [];
-  const put = (k: string, value: string | Uint8Array): void => {
-    const at = params.findIndex((p) => p[0] === k);
-    if (at === -1) params.push([k, value]);
-    else params[at] = [k, value];
-  };
-  put(helper.signatureParam, sig.signature);
-  put(helper.authUserParam, sig.authUser);
-  put(helper.validUntilParam, sig.validUntil);
-  put(helper.extraParam, sortedKeys(sig.extra));
+  put(params, helper.signatureParam, sig.signature);
+  put(params, helper.authUserParam, sig.authUser);
+  put(params, helper.validUntilParam, sig.validUntil);
+  put(params, helper.extraParam, sortedKeys(sig.extra));
   // urlencode str()s everything but bytes. ska's signing sorted the dicts inside the caller's
   // lists in place before this point, so those print sorted (sortInLists).
-  for (const [k, v] of sig.extra) put(k, v instanceof Uint8Array ? v : pyStr(v, false, true));
+  for (const [k, v] of sig.extra) {
+    put(params, k, v instanceof Uint8Array ? v : pyStr(v, false, true));
+  }
   let query = '';
   for (const [k, v] of params) {
     const value = typeof v === 'string' ? quotePlus(v) : quotePlusBytes(v);
     query += `${query === '' ? '' : '&'}${quotePlus(k)}=${value}`;
   }
-  return start + query;
+  return query;
+}
+
+/** `params[k] = value` on a list of pairs standing for a dict. */
+function put(params: [string, string | Uint8Array][], k: string, value: string | Uint8Array): void {
+  const at = params.findIndex((p) => p[0] === k);
+  if (at === -1) params.push([k, value]);
+  else params[at] = [k, value];
 }
 
 /** ska's `signature_to_dict`: the same parameters as a dict, values as they are. */
 export function signedDict(helper: RequestHelper, sig: SignedFields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  setOwn(out, helper.signatureParam, sig.signature);
-  setOwn(out, helper.authUserParam, sig.authUser);
-  setOwn(out, helper.validUntilParam, sig.validUntil);
-  setOwn(out, helper.extraParam, sortedKeys(sig.extra));
-  for (const [k, v] of sig.extra) setOwn(out, k, v);
+  setData(out, helper.signatureParam, sig.signature);
+  setData(out, helper.authUserParam, sig.authUser);
+  setData(out, helper.validUntilParam, sig.validUntil);
+  setData(out, helper.extraParam, sortedKeys(sig.extra, sig.quoted?.order));
+  for (const [k, v] of sig.extra) setData(out, k, v);
   return out;
 }
 
 /** ska's `dict_keys(extra, return_string=True)`: the keys sorted by code point, joined by `,`. */
-function sortedKeys(extra: readonly [string, unknown][]): string {
-  return extra
-    .map(([k]) => k)
-    .sort(codePointCompare)
-    .join(',');
+function sortedKeys(extra: readonly [string, unknown][], order?: readonly number[]): string {
+  const sorted = order ?? sortedOrder(extra.map(([k]) => k));
+  let out = '';
+  for (let i = 0; i < sorted.length; i++) {
+    out += `${i === 0 ? '' : ','}${(extra[sorted[i] as number] as [string, unknown])[0]}`;
+  }
+  return out;
 }

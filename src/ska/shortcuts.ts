@@ -4,6 +4,12 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Secret } from '../core/keys.ts';
+import {
+  DEFAULT_AUTH_USER_PARAM,
+  DEFAULT_EXTRA_PARAM,
+  DEFAULT_SIGNATURE_PARAM,
+  DEFAULT_VALID_UNTIL_PARAM,
+} from './constants.ts';
 import type { RequestData } from './request-data.ts';
 import { type ParamOptions, RequestHelper, signedDict, signedUrl } from './request-helper.ts';
 import {
@@ -62,14 +68,46 @@ export interface ExtractSignedRequestDataOptions extends ParamOptions, EncodingO
   now?: Clock | undefined;
 }
 
+// Helpers are reused while the names and digest stay the same, so that a call does not check
+// and prepare them again (a helper holds nothing else here): the default one, and the last other.
+// Made on first use, so that importing the module does no work.
+let defaultHelper: RequestHelper | undefined;
+let lastHelper: RequestHelper | undefined;
+
+/** Whether an option (`undefined` = the default) names what the helper has. */
+const same = (option: unknown, fallback: string, value: string): boolean =>
+  (option === undefined ? fallback : option) === value;
+
 function helperOf(options: ParamOptions): RequestHelper {
-  return new RequestHelper({
+  if (
+    options.signatureParam === undefined &&
+    options.authUserParam === undefined &&
+    options.validUntilParam === undefined &&
+    options.extraParam === undefined &&
+    options.digest === undefined
+  ) {
+    defaultHelper ??= new RequestHelper();
+    return defaultHelper;
+  }
+  const h = lastHelper;
+  if (
+    h !== undefined &&
+    same(options.signatureParam, DEFAULT_SIGNATURE_PARAM, h.signatureParam) &&
+    same(options.authUserParam, DEFAULT_AUTH_USER_PARAM, h.authUserParam) &&
+    same(options.validUntilParam, DEFAULT_VALID_UNTIL_PARAM, h.validUntilParam) &&
+    same(options.extraParam, DEFAULT_EXTRA_PARAM, h.extraParam) &&
+    same(options.digest, 'sha1', h.digest)
+  ) {
+    return h;
+  }
+  lastHelper = new RequestHelper({
     signatureParam: options.signatureParam,
     authUserParam: options.authUserParam,
     validUntilParam: options.validUntilParam,
     extraParam: options.extraParam,
     digest: options.digest,
   });
+  return lastHelper;
 }
 
 /**

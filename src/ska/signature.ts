@@ -5,17 +5,25 @@
  * `base = valid_until "_" auth_user ["_" quoter("k1=v1&k2=v2" sorted by key)]`,
  * `signature = base64(HMAC-<digest>(utf8(secret_key), utf8(base)))`, standard alphabet, padded.
  */
-import type { KeyObject } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { type Clock, clockOption } from '../core/clock.ts';
 import { type Secret, secretBytes } from '../core/keys.ts';
-import { assertDigest, type Digest, equalText, hmac } from '../core/mac.ts';
+import { assertDigest, type Digest, equalBytes, importHmacKey } from '../core/mac.ts';
 import {
   type ErrorCode,
   INVALID_SIGNATURE,
   SIGNATURE_LIFETIME,
   SIGNATURE_TIMESTAMP_EXPIRED,
 } from './constants.ts';
-import { isPlainObject, jsDump, pyFloat, pyFloatStr, pyStr, sortedEntries } from './python-text.ts';
+import {
+  codePointCompare,
+  isPlainObject,
+  jsDump,
+  pyFloat,
+  pyFloatStr,
+  pyStr,
+} from './python-text.ts';
 import { isWellFormed, jsQuote, NotUtf8, pyQuote } from './quote.ts';
 
 /** How extra values become text in the base: Python `str()` (`'default'`) or ska's JSON dumper. */
@@ -118,15 +126,19 @@ export interface ValidateSignatureOptions extends EncodingOptions {
 export interface Codec {
   dump(value: unknown): string;
   quote(text: string): string;
+  /** `dump` is the default dumper, Python `str()`. */
+  readonly strDump: boolean;
+  /** `quote` is the default quoter, Python `quote()`. */
+  readonly plainQuote: boolean;
 }
 
 // The base sorts every dict (dict_to_ordered_dict), hence `sorted` on at every depth.
 const defaultDump = (v: unknown): string => pyStr(v, true, true);
 const CODECS: readonly Codec[] = [
-  { dump: defaultDump, quote: pyQuote },
-  { dump: defaultDump, quote: jsQuote },
-  { dump: jsDump, quote: pyQuote },
-  { dump: jsDump, quote: jsQuote },
+  { dump: defaultDump, quote: pyQuote, strDump: true, plainQuote: true },
+  { dump: defaultDump, quote: jsQuote, strDump: true, plainQuote: false },
+  { dump: jsDump, quote: pyQuote, strDump: false, plainQuote: true },
+  { dump: jsDump, quote: jsQuote, strDump: false, plainQuote: false },
 ];
 
 /** Validate `valueDumper`/`quoter` options. */
@@ -142,9 +154,37 @@ export function codecOption(valueDumper: unknown, quoter: unknown): Codec {
   return CODECS[(d === 'javascript' ? 2 : 0) + (q === 'javascript' ? 1 : 0)] as Codec;
 }
 
+// Digests already checked (assertDigest looks the name up in OpenSSL's list).
+const checkedDigests = new Set<unknown>();
+
 /** Validate a `digest` option (default sha1, ska's `Signature` = `HMACSHA1Signature`). */
 export function digestOption(digest: unknown): Digest {
-  return assertDigest(digest ?? 'sha1', 'digest') as Digest;
+  const d = digest ?? 'sha1';
+  if (checkedDigests.has(d)) return d as Digest;
+  assertDigest(d, 'digest');
+  checkedDigests.add(d);
+  return d as Digest;
+}
+
+// Imported keys of text secrets, so that the shortcut functions, which take the secret on
+// every call, do not convert and import it again each time. A handful of secrets covers a
+// server (one per ska provider); past the cap the oldest is dropped.
+const KEY_CACHE_SIZE = 16;
+const keyCache = new Map<string, KeyObject>();
+
+/**
+ * Validate a `secretKey` option and return the key to HMAC with: text (UTF-8, as ska does) is
+ * imported once and kept; bytes are copied on every call, since the caller may change them.
+ */
+export function keyOption(secret: unknown): KeyObject | Uint8Array {
+  if (typeof secret !== 'string') return secretBytes(secret, 'secretKey');
+  let key = keyCache.get(secret);
+  if (key === undefined) {
+    key = importHmacKey(secretBytes(secret, 'secretKey'));
+    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(secret, key);
+  }
+  return key;
 }
 
 /** Validate a string option with a default. */
@@ -212,6 +252,83 @@ export function generatedValidUntil(nowMs: number, lifetime: number): string {
   return pyFloatStr(t);
 }
 
+/** Indices of `keys` in Python's sorted order (code points), as `dict_to_ordered_dict` sorts. */
+export function sortedOrder(keys: readonly string[]): number[] {
+  const order: number[] = [];
+  // Insertion sort: there are a handful of keys, and they are distinct.
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    let j = i;
+    while (j > 0 && codePointCompare(keys[order[j - 1] as number] as string, k) > 0) {
+      order[j] = order[j - 1] as number;
+      j--;
+    }
+    order[j] = i;
+  }
+  return order;
+}
+
+/**
+ * The extra part of the base from quoted pieces: `quote(k) + "%3D" + quote(v)` for each key,
+ * joined by `%26` in sorted key order. This is `quoter("&".join(f"{k}={v}" …))`, since both
+ * quoters encode `=` and `&` and work character by character.
+ */
+export function joinExtra(order: readonly number[], pieces: readonly string[]): string {
+  let out = pieces[order[0] as number] as string;
+  for (let i = 1; i < order.length; i++) out += `%26${pieces[order[i] as number] as string}`;
+  return out;
+}
+
+/** The extra entries of a base, dumped and quoted (for sharing with the URL). */
+export interface QuotedExtra {
+  /** Keys in insertion order. */
+  readonly keys: string[];
+  /** Sorted order of {@link keys}. */
+  readonly order: number[];
+  /** `value_dumper(v)` of each value. */
+  readonly dumped: string[];
+  /** `quoter(k)` of each key. */
+  readonly quotedKeys: string[];
+  /** `quoter(value_dumper(v))` of each value. */
+  readonly quotedValues: string[];
+}
+
+const NO_EXTRA: QuotedExtra = Object.freeze({
+  keys: [],
+  order: [],
+  dumped: [],
+  quotedKeys: [],
+  quotedValues: [],
+});
+
+/** Dump and quote the extras: all dumps first, in sorted order, as ska's f-string runs. */
+export function quoteExtra(extra: readonly [string, unknown][], codec: Codec): QuotedExtra {
+  const n = extra.length;
+  if (n === 0) return NO_EXTRA;
+  const keys: string[] = new Array(n);
+  for (let i = 0; i < n; i++) keys[i] = (extra[i] as [string, unknown])[0];
+  const order = sortedOrder(keys);
+  const dumped: string[] = new Array(n);
+  for (const i of order) dumped[i] = codec.dump((extra[i] as [string, unknown])[1]);
+  const quotedKeys: string[] = new Array(n);
+  const quotedValues: string[] = new Array(n);
+  for (const i of order) {
+    quotedKeys[i] = codec.quote(keys[i] as string);
+    quotedValues[i] = codec.quote(dumped[i] as string);
+  }
+  return { keys, order, dumped, quotedKeys, quotedValues };
+}
+
+/** The base from quoted extras. */
+export function baseOf(authUser: string, validUntil: string, q: QuotedExtra): string {
+  const n = q.keys.length;
+  if (n === 0) return `${validUntil}_${authUser}`;
+  const pieces: string[] = new Array(n);
+  for (let i = 0; i < n; i++)
+    pieces[i] = `${q.quotedKeys[i] as string}%3D${q.quotedValues[i] as string}`;
+  return `${validUntil}_${authUser}_${joinExtra(q.order, pieces)}`;
+}
+
 /** The extra part and the whole base (ska `get_base`). Throws TypeError for unsignable values. */
 export function baseText(
   authUser: string,
@@ -221,19 +338,36 @@ export function baseText(
 ): string {
   if (extra.length === 0) return `${validUntil}_${authUser}`;
   // sorted_urlencode: f"{k}={value_dumper(v)}" over dict_to_ordered_dict(extra), joined by "&".
-  const sorted = sortedEntries([...extra]);
-  let joined = '';
-  for (let i = 0; i < sorted.length; i++) {
-    const [k, v] = sorted[i] as [string, unknown];
-    joined += `${i === 0 ? '' : '&'}${k}=${codec.dump(v)}`;
-  }
-  return `${validUntil}_${authUser}_${codec.quote(joined)}`;
+  return baseOf(authUser, validUntil, quoteExtra(extra, codec));
 }
 
 /** base64(HMAC(key, utf8(base))); text without a UTF-8 form is refused, as Python's `.encode()` does. */
 export function macText(digest: Digest, key: KeyObject | Uint8Array, base: string): string {
   if (!isWellFormed(base)) throw new NotUtf8('the signed text contains a lone surrogate');
-  return hmac(digest, key, base).toString('base64');
+  // Straight to base64 in C++; core's hmac() returns bytes, and their toString costs a copy.
+  return createHmac(digest, key).update(base).digest('base64');
+}
+
+// One pair of buffers per signature length (at most six: one per digest), to compare texts.
+const compareBuffers = new Map<number, [Buffer, Buffer]>();
+
+/**
+ * Whether the received signature text is the expected one (base64, ASCII), compared in
+ * constant time as bytes with core's equalBytes. The received text is written as UTF-8: if it
+ * does not fill the buffer exactly it is not ASCII, hence not equal, and a non-ASCII character
+ * that fits leaves a byte above 0x7F that cannot match. Neither test depends on the expected text.
+ */
+export function equalSignature(expected: string, received: string): boolean {
+  const n = expected.length;
+  if (received.length !== n) return false;
+  let pair = compareBuffers.get(n);
+  if (pair === undefined) {
+    pair = [Buffer.allocUnsafeSlow(n), Buffer.allocUnsafeSlow(n)];
+    compareBuffers.set(n, pair);
+  }
+  if (pair[1].write(received, 0, 'utf8') !== n) return false;
+  pair[0].write(expected, 0, 'latin1');
+  return equalBytes(pair[0], pair[1]);
 }
 
 function roundHalfEven(x: number): number {
@@ -313,7 +447,7 @@ export function checkClaim(
   ) {
     try {
       const expected = macText(digest, key, baseText(claim.authUser, vu.text, claim.extra, codec));
-      signatureOk = equalText(expected, claim.signature);
+      signatureOk = equalSignature(expected, claim.signature);
     } catch {
       // An extra value Python could not have sent, text without UTF-8, or nesting too deep.
       signatureOk = false;
@@ -328,6 +462,9 @@ export function validationResult(
   signatureOk: boolean,
   expired: boolean,
 ): { -readonly [K in keyof SignatureValidationResult]: SignatureValidationResult[K] } {
+  if (signatureOk && !expired) {
+    return { result: true, reason: [], errors: [], message: '', signed: undefined };
+  }
   const errors: ErrorCode[] = [];
   const reason: string[] = [];
   if (!signatureOk) {
@@ -373,38 +510,31 @@ export function getBase(options: GetBaseOptions): string {
   return baseText(authUser, text, extraOption(options.extra), codec);
 }
 
-/** Sign already-validated fields. */
-export function signFields(
-  authUser: string,
-  key: KeyObject | Uint8Array,
-  validUntil: string,
-  extra: readonly [string, unknown][],
-  digest: Digest,
-  codec: Codec,
-): string {
-  return macText(digest, key, baseText(authUser, validUntil, extra, codec));
-}
-
 /** A signature with its extras as entries (what the URL and dict writers take). */
 export interface SignedFields {
   signature: string;
   authUser: string;
   validUntil: string;
   extra: [string, unknown][];
+  /** The extras as the base quoted them, when just signed here (the URL writer reuses them). */
+  quoted?: QuotedExtra | undefined;
+  /** The encoding the base used, with {@link quoted}. */
+  codec?: Codec | undefined;
 }
 
 /** Resolve the signing options shared by {@link generateSignature} and the shortcuts, and sign. */
 export function signFromOptions(options: GenerateSignatureOptions): SignedFields {
   const authUser = authUserOption(options.authUser);
-  const key = secretBytes(options.secretKey, 'secretKey');
+  const key = keyOption(options.secretKey);
   const lifetime = lifetimeOption(options.lifetime);
   const extra = extraOption(options.extra);
   const digest = digestOption(options.digest);
   const codec = codecOption(options.valueDumper, options.quoter);
   const clock = clockOption(options.now);
   const validUntil = validUntilOption(options.validUntil) ?? generatedValidUntil(clock(), lifetime);
-  const signature = signFields(authUser, key, validUntil, extra, digest, codec);
-  return { signature, authUser, validUntil, extra };
+  const quoted = quoteExtra(extra, codec);
+  const signature = macText(digest, key, baseOf(authUser, validUntil, quoted));
+  return { signature, authUser, validUntil, extra, quoted, codec };
 }
 
 /**
@@ -445,7 +575,7 @@ export function generateSignature(options: GenerateSignatureOptions): Signature 
  * ```
  */
 export function validateSignature(options: ValidateSignatureOptions): boolean {
-  const key = secretBytes(options.secretKey, 'secretKey');
+  const key = keyOption(options.secretKey);
   const digest = digestOption(options.digest);
   const codec = codecOption(options.valueDumper, options.quoter);
   const clock = clockOption(options.now);
