@@ -23,8 +23,22 @@ function dropProto(this: unknown, key: string, value: unknown): unknown {
   return key === PROTO ? undefined : value;
 }
 
+/** Options of {@link parseJson}. */
+export interface ParseJsonOptions {
+  /**
+   * Read integer literals beyond ±(2^53 − 1) as `bigint`, as Python reads them (exact ints),
+   * instead of rounding them to the nearest double.
+   */
+  exactIntegers?: boolean;
+}
+
+// 2^53 has 16 digits: a text without a run of 16 digits cannot hold an unsafe integer.
+const LONG_DIGITS = /\d{16}/;
+
 /** Parse untrusted JSON text (Python's dialect: NaN/Infinity accepted); throws JsonSyntaxError. */
-export function parseJson(text: string): unknown {
+export function parseJson(text: string, options?: ParseJsonOptions): unknown {
+  if (options?.exactIntegers && LONG_DIGITS.test(text))
+    return new PythonJsonParser(text, true).parseDocument();
   const reviver = text.includes(PROTO) ? dropProto : undefined;
   try {
     return JSON.parse(text, reviver);
@@ -32,7 +46,7 @@ export function parseJson(text: string): unknown {
     // Only the non-standard literals of Python's json module get a second chance.
     if (!/NaN|Infinity/.test(text)) throw new JsonSyntaxError('invalid JSON');
   }
-  return new PythonJsonParser(text).parseDocument();
+  return new PythonJsonParser(text, false).parseDocument();
 }
 
 const MAX_DEPTH = 1000;
@@ -40,7 +54,11 @@ const MAX_DEPTH = 1000;
 /** Recursive-descent parser for JSON plus Python's NaN / Infinity / -Infinity. */
 class PythonJsonParser {
   private pos = 0;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    /** Unsafe integer literals become bigint (see {@link ParseJsonOptions.exactIntegers}). */
+    private readonly exactIntegers: boolean,
+  ) {}
 
   parseDocument(): unknown {
     const value = this.value(0);
@@ -147,13 +165,23 @@ class PythonJsonParser {
     return this.fail();
   }
 
-  private number(): number {
-    const m = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  private number(): number | bigint {
+    const m = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
     m.lastIndex = this.pos;
     const found = m.exec(this.text);
     if (!found || found[0].length === 0) this.fail();
     this.pos += found[0].length;
-    return Number(found[0]);
+    const n = Number(found[0]);
+    // Python reads a literal without fraction or exponent as an exact int.
+    if (
+      this.exactIntegers &&
+      found[1] === undefined &&
+      found[2] === undefined &&
+      !Number.isSafeInteger(n)
+    ) {
+      return BigInt(found[0]);
+    }
+    return n;
   }
 }
 

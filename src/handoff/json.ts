@@ -22,7 +22,7 @@
  * - `__proto__` keys are dropped, as core `parseJson` drops them.
  */
 import { Buffer, isUtf8 } from 'node:buffer';
-import { JsonSyntaxError, parseJson, pyDumps } from '../core/json.ts';
+import { parseJson, pyDumps } from '../core/json.ts';
 
 /** Decode the payload bytes to text as `json.loads(bytes)` would; `undefined` if they do not decode. */
 export function pythonJsonText(b: Buffer): string | undefined {
@@ -113,135 +113,7 @@ function pythonSeparators(text: string): string {
   return out + text.slice(from);
 }
 
-// 2^53 has 16 digits: a text without a run of 16 digits cannot hold an unsafe integer.
-const LONG_DIGITS = /\d{16}/;
-
 /** Parse JSON text as Python's `json.loads` reads it (see the module notes); throws JsonSyntaxError. */
 export function pythonJsonLoads(text: string): unknown {
-  if (!LONG_DIGITS.test(text)) return parseJson(text);
-  return new ExactParser(text).document();
-}
-
-const MAX_DEPTH = 1000;
-const PROTO = '__proto__';
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-
-/** Recursive-descent JSON reader that keeps unsafe integers exact (as bigint). */
-class ExactParser {
-  private pos = 0;
-  constructor(private readonly text: string) {}
-
-  document(): unknown {
-    const value = this.value(0);
-    this.ws();
-    if (this.pos !== this.text.length) this.fail();
-    return value;
-  }
-
-  private fail(): never {
-    throw new JsonSyntaxError(`invalid JSON at offset ${this.pos}`);
-  }
-
-  private ws(): void {
-    const t = this.text;
-    while (this.pos < t.length) {
-      const c = t.charCodeAt(this.pos);
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-      this.pos++;
-    }
-  }
-
-  private literal(word: string): boolean {
-    if (!this.text.startsWith(word, this.pos)) return false;
-    this.pos += word.length;
-    return true;
-  }
-
-  private value(depth: number): unknown {
-    if (depth > MAX_DEPTH) this.fail();
-    this.ws();
-    const c = this.text[this.pos];
-    if (c === '{') return this.object(depth);
-    if (c === '[') return this.array(depth);
-    if (c === '"') return this.string();
-    if (this.literal('true')) return true;
-    if (this.literal('false')) return false;
-    if (this.literal('null')) return null;
-    if (this.literal('NaN')) return Number.NaN;
-    if (this.literal('Infinity')) return Number.POSITIVE_INFINITY;
-    if (this.literal('-Infinity')) return Number.NEGATIVE_INFINITY;
-    return this.number();
-  }
-
-  private object(depth: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    this.pos++;
-    this.ws();
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return out;
-    }
-    for (;;) {
-      this.ws();
-      if (this.text[this.pos] !== '"') this.fail();
-      const key = this.string();
-      this.ws();
-      if (this.text[this.pos] !== ':') this.fail();
-      this.pos++;
-      const v = this.value(depth + 1);
-      if (key !== PROTO) out[key] = v;
-      this.ws();
-      const c = this.text[this.pos++];
-      if (c === '}') return out;
-      if (c !== ',') this.fail();
-    }
-  }
-
-  private array(depth: number): unknown[] {
-    const out: unknown[] = [];
-    this.pos++;
-    this.ws();
-    if (this.text[this.pos] === ']') {
-      this.pos++;
-      return out;
-    }
-    for (;;) {
-      out.push(this.value(depth + 1));
-      this.ws();
-      const c = this.text[this.pos++];
-      if (c === ']') return out;
-      if (c !== ',') this.fail();
-    }
-  }
-
-  private string(): string {
-    // Find the closing quote, then let JSON.parse handle the escapes (and reject control chars).
-    const start = this.pos;
-    const t = this.text;
-    this.pos++;
-    while (this.pos < t.length) {
-      const c = t.charCodeAt(this.pos);
-      if (c === 0x22) {
-        this.pos++;
-        try {
-          return JSON.parse(t.slice(start, this.pos)) as string;
-        } catch {
-          this.fail();
-        }
-      }
-      this.pos += c === 0x5c ? 2 : 1;
-    }
-    return this.fail();
-  }
-
-  private number(): number | bigint {
-    NUMBER.lastIndex = this.pos;
-    const m = NUMBER.exec(this.text);
-    if (m === null) this.fail();
-    this.pos += m[0].length;
-    const n = Number(m[0]);
-    // Python reads a literal without fraction or exponent as an exact int.
-    if (m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(n)) return BigInt(m[0]);
-    return n;
-  }
+  return parseJson(text, { exactIntegers: true });
 }

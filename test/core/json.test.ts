@@ -51,6 +51,23 @@ describe('parseJson', () => {
       assert.throws(() => parseJson(bad), JsonSyntaxError, bad);
     }
   });
+  test('exactIntegers: unsafe integer literals become bigint, floats stay numbers', () => {
+    assert.deepEqual(
+      parseJson('[9007199254740993, 1.5e300, -12345678901234567890, 1]', { exactIntegers: true }),
+      [9007199254740993n, 1.5e300, -12345678901234567890n, 1],
+    );
+    assert.deepEqual(parseJson('[9007199254740993]'), [9007199254740992]);
+    assert.deepEqual(
+      parseJson('{"__proto__": 1, "n": 12345678901234567890}', { exactIntegers: true }),
+      {
+        n: 12345678901234567890n,
+      },
+    );
+    assert.throws(
+      () => parseJson('[12345678901234567890,]', { exactIntegers: true }),
+      JsonSyntaxError,
+    );
+  });
   test('deep nesting fails cleanly', () => {
     assert.throws(() => parseJson(`${'['.repeat(5000)}NaN${']'.repeat(5000)}`), JsonSyntaxError);
   });
