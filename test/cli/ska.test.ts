@@ -5,51 +5,16 @@
  * and the argv warning.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { signUrl } from '../../src/ska/index.ts';
 import { loadVectors } from '../helpers/vectors.ts';
+import { tessera } from './spawn.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WARNING =
   'warning: -sk/--secret-key on the command line is visible to other users; prefer --secret-file or TESSERA_SECRET_KEY\n';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawn the CLI; stdin gets `input` (or is closed empty). TESSERA_SECRET_KEY only if given. */
-function tessera(
-  args: string[],
-  options: { env?: Record<string, string>; input?: string } = {},
-): Promise<Run> {
-  const env = { ...process.env, ...options.env };
-  if (!options.env?.TESSERA_SECRET_KEY) delete env.TESSERA_SECRET_KEY;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
 
 interface CliCase {
   id: string;
